@@ -1,0 +1,25 @@
+// Coded errors shared by the trainer, the CLI and the edge: a stable code plus a message that says what is wrong.
+
+export const ErrorCodes = {
+  E101: "span does not align with token boundaries",
+  E102: "overlapping spans",
+  E103: "span outside the text",
+  E110: "invalid tag",
+  E120: "unknown tag scheme",
+  E130: "invalid label mapping",
+  E201: "malformed corpus file",
+  E202: "unknown corpus format",
+  E203: "corpus path not found",
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class MednerError extends Error {
+  override readonly name = "MednerError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
