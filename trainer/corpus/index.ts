@@ -1,0 +1,69 @@
+// Reads any supported corpus, detecting the format from the content unless told, and names the file and line of
+// anything malformed.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { MednerError } from "../../core/index.ts";
+import { readBrat } from "./brat.ts";
+import { parseConllCorpus } from "./conll.ts";
+import { parseJsonCorpus } from "./json.ts";
+import { parseJsonlCorpus } from "./jsonl.ts";
+import { CORPUS_FORMATS, type Corpus, type CorpusFormat, type OffsetUnit } from "./types.ts";
+
+export * from "./types.ts";
+export { toSeedJsonl } from "./jsonl.ts";
+
+export function assertFormat(format: string): CorpusFormat {
+  if ((CORPUS_FORMATS as readonly string[]).includes(format)) return format as CorpusFormat;
+  throw new MednerError("E202", `unknown corpus format "${format}": expected one of ${CORPUS_FORMATS.join(", ")}`);
+}
+
+/** Guesses the format of `path` from what it holds: a folder of .ann files, JSON, JSON lines or token/tag lines. */
+export function detectFormat(path: string): CorpusFormat {
+  if (statSync(path).isDirectory()) {
+    if (readdirSync(path, { recursive: true }).some((f) => String(f).endsWith(".ann"))) return "brat";
+    throw new MednerError("E202", `${path}: a folder, but no BRAT .ann files in it`);
+  }
+  if (path.endsWith(".ann") || (path.endsWith(".txt") && existsSync(path.replace(/\.txt$/, ".ann")))) return "brat";
+  const content = readFileSync(path, "utf8");
+  const head = content.trimStart();
+  const firstLine = head.split("\n", 1)[0] ?? "";
+  if (head.startsWith("[") || head.startsWith("{")) {
+    try {
+      JSON.parse(content);
+      return "json";
+    } catch {
+      try {
+        JSON.parse(firstLine);
+        return "jsonl";
+      } catch {
+        // Broken JSON: report it as JSON so the reader's error names the line.
+        return head.startsWith("{") && content.trim().includes("\n") ? "jsonl" : "json";
+      }
+    }
+  }
+  if (/^\S+(\t\S*)*\t[BIOLUES](-\S+)?\s*$/.test(firstLine) || /^\S+\s+[BIOLUES](-\S+)?\s*$/.test(firstLine) || firstLine.startsWith("-DOCSTART-")) return "conll";
+  throw new MednerError("E202", `${path}: cannot tell the format from its content; pass --format (${CORPUS_FORMATS.join(", ")})`);
+}
+
+export interface ReadOptions {
+  format?: CorpusFormat;
+  /** How JSON/JSONL offsets count characters (BRAT is always code points). Default utf16. */
+  offsets?: OffsetUnit;
+}
+
+export function readCorpus(path: string, options: ReadOptions = {}): Corpus {
+  if (!existsSync(path)) throw new MednerError("E203", `${path}: no such file or folder`);
+  const format = options.format ?? detectFormat(path);
+  const unit = options.offsets ?? "utf16";
+  switch (format) {
+    case "brat":
+      return { format, ...readBrat(path) };
+    case "json":
+      return { format, docs: parseJsonCorpus(readFileSync(path, "utf8"), path, unit), problems: [] };
+    case "jsonl":
+      return { format, docs: parseJsonlCorpus(readFileSync(path, "utf8"), path, unit), problems: [] };
+    case "conll":
+      return { format, docs: parseConllCorpus(readFileSync(path, "utf8"), path), problems: [] };
+    default:
+      throw new MednerError("E202", `unknown corpus format "${String(format)}"`);
+  }
+}

@@ -1,0 +1,71 @@
+// Reads one annotated record in any of the JSON shapes people use for character-offset NER data:
+// seed style {text|content, entities|annotations: [{start, end, label|tag_name}]}, spaCy/Prodigy {text, spans},
+// doccano {text, label: [[s, e, l]]}, and spaCy v2 ["text", {"entities": [[s, e, l]]}].
+import { z } from "zod";
+import { MednerError, type Doc, type Span } from "../../core/index.ts";
+import { codePointToUtf16 } from "./offsets.ts";
+import type { OffsetUnit } from "./types.ts";
+
+const offset = z.int().nonnegative();
+const EntityObject = z
+  .object({
+    start: offset,
+    end: offset,
+    label: z.string().min(1).optional(),
+    tag_name: z.string().min(1).optional(),
+    text: z.string().optional(),
+  })
+  .refine((e) => e.label ?? e.tag_name, { message: "an entity needs a label (or tag_name)" });
+const EntityTuple = z.tuple([offset, offset, z.string().min(1)]);
+const Entities = z.array(z.union([EntityObject, EntityTuple]));
+
+const RecordObject = z
+  .object({
+    id: z.union([z.string(), z.number()]).optional(),
+    text: z.string().optional(),
+    content: z.string().optional(),
+    entities: Entities.optional(),
+    annotations: Entities.optional(),
+    spans: Entities.optional(),
+    label: Entities.optional(),
+    source: z.string().optional(),
+  })
+  .refine((r) => typeof (r.text ?? r.content) === "string", { message: 'a record needs "text" (or "content")' });
+const RecordTuple = z.tuple([z.string(), z.object({ entities: Entities })]);
+
+function fail(where: string, issue: z.core.$ZodIssue): never {
+  const path = issue.path.length ? ` at ${issue.path.join(".")}` : "";
+  throw new MednerError("E201", `${where}${path}: ${issue.message}`);
+}
+
+/** One record → a Doc; `where` names the file and record (or line) for error messages. */
+export function recordToDoc(value: unknown, where: string, fallbackId: string, unit: OffsetUnit = "utf16"): Doc {
+  let text: string;
+  let raw: z.infer<typeof Entities>;
+  let id = fallbackId;
+  let source: string | undefined;
+  if (Array.isArray(value)) {
+    const r = RecordTuple.safeParse(value);
+    if (!r.success) fail(where, r.error.issues[0]!);
+    [text, { entities: raw }] = r.data;
+  } else {
+    const r = RecordObject.safeParse(value);
+    if (!r.success) fail(where, r.error.issues[0]!);
+    text = (r.data.text ?? r.data.content)!;
+    raw = r.data.entities ?? r.data.annotations ?? r.data.spans ?? r.data.label ?? [];
+    if (r.data.id !== undefined) id = String(r.data.id);
+    source = r.data.source;
+  }
+  const toUtf16 = unit === "codepoint" ? codePointToUtf16(text) : (o: number) => o;
+  const entities: Span[] = raw.map((e, i) => {
+    const [s, t, label, quoted] = Array.isArray(e) ? [e[0], e[1], e[2], undefined] : [e.start, e.end, (e.label ?? e.tag_name)!, e.text];
+    const start = toUtf16(s);
+    const end = toUtf16(t);
+    if (!(start < end && end <= text.length))
+      throw new MednerError("E201", `${where}: entity ${i} (${label} ${s}–${t}) is empty or outside the text (length ${text.length})`);
+    if (quoted !== undefined && text.slice(start, end) !== quoted)
+      throw new MednerError("E201", `${where}: entity ${i} says ${JSON.stringify(quoted)} but the text at ${s}–${t} is ${JSON.stringify(text.slice(start, end))}`);
+    return { start, end, label };
+  });
+  return { id, text, entities, ...(source ? { meta: { source } } : {}) };
+}

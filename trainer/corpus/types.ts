@@ -1,0 +1,21 @@
+// What a corpus reader returns: documents in medner's shape, plus what it had to skip and why.
+import type { Doc } from "../../core/index.ts";
+
+export const CORPUS_FORMATS = ["json", "jsonl", "conll", "brat"] as const;
+export type CorpusFormat = (typeof CORPUS_FORMATS)[number];
+
+/** Something a reader skipped on purpose (never silently): e.g. a BRAT discontinuous span. */
+export interface ReadProblem {
+  kind: "discontinuous";
+  where: string;
+  message: string;
+}
+
+export interface Corpus {
+  format: CorpusFormat;
+  docs: Doc[];
+  problems: ReadProblem[];
+}
+
+/** How the input counts character offsets: JavaScript's UTF-16 code units, or Python's code points. */
+export type OffsetUnit = "utf16" | "codepoint";
