@@ -27,6 +27,8 @@ export function detectFormat(path: string): CorpusFormat {
   const head = content.trimStart();
   const firstLine = head.split("\n", 1)[0] ?? "";
   if (head.startsWith("[") || head.startsWith("{")) {
+    // A one-line file is valid as both; the extension breaks the tie.
+    if (/\.(jsonl|ndjson)$/i.test(path)) return "jsonl";
     try {
       JSON.parse(content);
       return "json";

@@ -16,7 +16,9 @@ export function parseJsonCorpus(content: string, file: string, unit: OffsetUnit 
   } catch (err) {
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
-    throw new MednerError("E201", `${file}${pos ? `:${lineOf(content, Number(pos[1]))}` : ""}: invalid JSON (${msg})`);
+    // "Unexpected end of JSON input" has no position: the problem is at the last character.
+    const at = pos ? Number(pos[1]) : content.trimEnd().length;
+    throw new MednerError("E201", `${file}:${lineOf(content, at)}: invalid JSON (${msg})`);
   }
   let records: unknown[];
   if (Array.isArray(value) && !(typeof value[0] === "string" && value.length === 2)) records = value;

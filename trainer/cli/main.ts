@@ -1,0 +1,24 @@
+// The medner CLI: `npm run --silent medner -- <command> [options]`. Commands are thin: parse, call, print, exit code.
+// Machine-readable output goes to stdout (--json); everything for people goes to stderr.
+import { Command, CommanderError } from "commander";
+import { MednerError } from "../../core/index.ts";
+import { registerConvert } from "./convert.ts";
+import { registerExplore } from "./explore.ts";
+
+const program = new Command("medner")
+  .description("Medical named-entity recognition: corpus tools, training, evaluation and export")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerExplore(program);
+registerConvert(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  const message = err instanceof MednerError ? err.message : `unexpected error: ${(err as Error).message ?? String(err)}`;
+  process.stderr.write(`medner: ${message}\n`);
+  if (!(err instanceof MednerError) && process.env.MEDNER_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+}
