@@ -9,11 +9,17 @@ const hasShared = existsSync(BC5CDR);
 if (!hasShared) console.warn(`skipping the BC5CDR CLI test: ${BC5CDR} is absent (../shared/data is not part of the product)`);
 
 describe("medner CLI", () => {
-  it.each(["explore", "convert"])("%s --help", (cmd) => {
+  it.each(["explore", "convert", "info"])("%s --help", (cmd) => {
     const r = medner(cmd, "--help");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: medner ${cmd}`);
-    expect(r.stdout).toContain("--data <path>");
+    expect(r.stdout).toContain("--json");
+  });
+
+  it("info --json names the backend it would train with", () => {
+    const r = medner("info", "--json");
+    expect(r.code).toBe(0);
+    expect(["tensorflow", "wasm", "cpu"]).toContain(JSON.parse(r.stdout).backend);
   });
 
   it("explore --json prints the report shape on stdout and nothing else", () => {

@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { MednerError } from "../../core/index.ts";
 import { registerConvert } from "./convert.ts";
 import { registerExplore } from "./explore.ts";
+import { registerInfo } from "./info.ts";
 
 const program = new Command("medner")
   .description("Medical named-entity recognition: corpus tools, training, evaluation and export")
@@ -12,6 +13,7 @@ const program = new Command("medner")
 
 registerExplore(program);
 registerConvert(program);
+registerInfo(program);
 
 try {
   await program.parseAsync(process.argv);

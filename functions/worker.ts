@@ -1,0 +1,4 @@
+// Cloudflare Workers entry point.
+import { app } from "./app.ts";
+
+export default app;
