@@ -10,6 +10,8 @@ export const ErrorCodes = {
   E201: "malformed corpus file",
   E202: "unknown corpus format",
   E203: "corpus path not found",
+  E301: "invalid model config",
+  E302: "model directory incomplete or corrupt",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -4,7 +4,10 @@ import { Command, CommanderError } from "commander";
 import { MednerError } from "../../core/index.ts";
 import { registerConvert } from "./convert.ts";
 import { registerExplore } from "./explore.ts";
+import { registerEvaluate } from "./evaluate.ts";
 import { registerInfo } from "./info.ts";
+import { registerPredict } from "./predict.ts";
+import { registerTrain } from "./train.ts";
 
 const program = new Command("medner")
   .description("Medical named-entity recognition: corpus tools, training, evaluation and export")
@@ -14,6 +17,9 @@ const program = new Command("medner")
 registerExplore(program);
 registerConvert(program);
 registerInfo(program);
+registerTrain(program);
+registerEvaluate(program);
+registerPredict(program);
 
 try {
   await program.parseAsync(process.argv);

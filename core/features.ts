@@ -1,0 +1,105 @@
+// The featurizer: tokens → hashed embedding row ids. The trainer and the edge both call `featurize`, so a model sees
+// exactly the same features at training and at serving time. Which attributes, table sizes and seeds are used is data
+// (`FeaturizerConfig`), stored with every model.
+import { z } from "zod";
+import { murmur3, rowFor } from "./hash.ts";
+import type { Token } from "./types.ts";
+
+/** Bump when `attributeValue` or the hashing changes: models record it and refuse a mismatched featurizer. */
+export const FEATURIZER_VERSION = 1;
+
+export const AttributeSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("norm"), rows: z.int().positive() }),
+  z.object({ type: z.literal("lower"), rows: z.int().positive() }),
+  z.object({ type: z.literal("prefix"), length: z.int().min(1).max(8), rows: z.int().positive() }),
+  z.object({ type: z.literal("suffix"), length: z.int().min(1).max(8), rows: z.int().positive() }),
+  z.object({ type: z.literal("shape"), rows: z.int().positive() }),
+  /** Bag of character n-grams of the lowercased token with "<" and ">" marking its edges; up to `max` per token. */
+  z.object({ type: z.literal("ngrams"), n: z.int().min(2).max(6), max: z.int().min(1).max(64), rows: z.int().positive() }),
+]);
+export type Attribute = z.infer<typeof AttributeSchema>;
+
+export const FeaturizerConfigSchema = z.object({
+  attributes: z.array(AttributeSchema).min(1),
+  /** Row ids per attribute value (hash seeds); their embedding rows are summed. */
+  seeds: z.int().min(1).max(8),
+});
+export type FeaturizerConfig = z.infer<typeof FeaturizerConfigSchema>;
+
+/** spaCy-style word shape: Xxxx, dd.d, XXdd; runs longer than 4 are cut at 4. */
+export function wordShape(text: string): string {
+  let out = "";
+  let last = "";
+  let run = 0;
+  for (const ch of text) {
+    const c = /\p{Lu}/u.test(ch) ? "X" : /\p{L}/u.test(ch) ? "x" : /\p{Nd}/u.test(ch) ? "d" : ch;
+    run = c === last ? run + 1 : 1;
+    last = c;
+    if (run <= 4) out += c;
+  }
+  return out;
+}
+
+/** Lowercase with every digit folded to 0, so "500" and "250" share a row but keep their length. */
+export const normForm = (text: string) => text.toLowerCase().replace(/\p{Nd}/gu, "0");
+
+export function attributeValue(a: Attribute, text: string): string {
+  switch (a.type) {
+    case "norm":
+      return normForm(text);
+    case "lower":
+      return text.toLowerCase();
+    case "prefix":
+      return text.toLowerCase().slice(0, a.length);
+    case "suffix":
+      return text.toLowerCase().slice(-a.length);
+    case "shape":
+      return wordShape(text);
+    case "ngrams":
+      throw new Error("ngrams is a bag attribute: use attributeValues");
+    default:
+      throw new Error(`Unknown attribute type ${(a as { type: string }).type}`);
+  }
+}
+
+/** Character n-grams of `<token>`, lowercased, in order; at most `max` (the first ones). */
+export function charNgrams(text: string, n: number, max: number): string[] {
+  const chars = [..."<" + text.toLowerCase() + ">"];
+  const out: string[] = [];
+  for (let i = 0; i + n <= chars.length && out.length < max; i++) out.push(chars.slice(i, i + n).join(""));
+  return out;
+}
+
+/** Slots per token of each attribute: `seeds` row ids for a single value, `max` for an n-gram bag. */
+export function attributeSlots(config: FeaturizerConfig): number[] {
+  return config.attributes.map((a) => (a.type === "ngrams" ? a.max : config.seeds));
+}
+
+/** Marks an empty slot of an n-gram bag. */
+export const PAD = -1;
+
+/**
+ * Row ids per token: `slots = Σ attributeSlots` entries per token, attribute `a` at `[slotStart(a), slotStart(a+1))`.
+ * A single-valued attribute fills its slots with the value's `seeds` hashed rows (summed by the model); an n-gram bag
+ * puts one row per n-gram and PAD in the rest (averaged by the model). Each attribute has its own table; the attribute
+ * index salts the hash so tables stay independent.
+ */
+export function featurize(tokens: readonly Token[], config: FeaturizerConfig): Int32Array {
+  const slots = attributeSlots(config);
+  const perToken = slots.reduce((a, b) => a + b, 0);
+  const out = new Int32Array(tokens.length * perToken).fill(PAD);
+  for (let t = 0; t < tokens.length; t++) {
+    const text = tokens[t]!.text;
+    let o = t * perToken;
+    config.attributes.forEach((attr, a) => {
+      if (attr.type === "ngrams") {
+        charNgrams(text, attr.n, attr.max).forEach((g, i) => (out[o + i] = murmur3(g, a) % attr.rows));
+      } else {
+        const h = murmur3(attributeValue(attr, text), a);
+        for (let s = 0; s < config.seeds; s++) out[o + s] = rowFor(h, s, attr.rows);
+      }
+      o += slots[a]!;
+    });
+  }
+  return out;
+}

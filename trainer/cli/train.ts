@@ -1,0 +1,100 @@
+// `medner train`: trains the tagger with a progress bar; writes OUT/model-best, OUT/model-last, metrics.json and
+// training-curve.svg. Ctrl-C stops after the current step and still writes model-last.
+import { fileURLToPath } from "node:url";
+import { Option, type Command } from "commander";
+import cliProgress from "cli-progress";
+import { BACKENDS, initBackend, type BackendName } from "../backend.ts";
+import { readCorpus, type CorpusFormat } from "../corpus/index.ts";
+import { loadConfig } from "../model/config.ts";
+import { runTraining, splitDev } from "../run-training.ts";
+
+const BUNDLED = fileURLToPath(new URL("../../data/clinical-notes/", import.meta.url));
+
+interface TrainOpts {
+  data?: string;
+  dev?: string;
+  format?: CorpusFormat;
+  out: string;
+  config?: string;
+  set: string[];
+  backend?: BackendName;
+  json?: boolean;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command("train")
+    .description("train the custom tagger (default data: the bundled data/clinical-notes split)")
+    .option("--data <path>", "training corpus (any supported format)")
+    .option("--dev <path>", "dev corpus for model selection (default: the bundled dev split, or training.devFraction of --data)")
+    .addOption(new Option("--format <format>", "corpus format of --data and --dev").choices(["json", "jsonl", "conll", "brat"]))
+    .requiredOption("--out <dir>", "output folder (model-best/, model-last/, metrics.json, training-curve.svg)")
+    .option("--config <file>", "config JSON (default: models/custom/config.json)")
+    .option("--set <key=value>", "override a config value, e.g. --set model.width=96 (repeatable)", (v: string, acc: string[]) => [...acc, v], [])
+    .addOption(new Option("--backend <name>", "tfjs backend (default: the fastest that starts)").choices([...BACKENDS]))
+    .option("--json", "print the summary as JSON on stdout")
+    .action(async (opts: TrainOpts) => {
+      const config = loadConfig(opts.config, opts.set);
+      const backend = await initBackend(opts.backend);
+      const fmt = opts.format ? { format: opts.format } : {};
+      const trainPath = opts.data ?? `${BUNDLED}train.json`;
+      let train = readCorpus(trainPath, fmt).docs;
+      let dev;
+      let devPath = opts.dev ?? (opts.data ? `${config.training.devFraction} of ${trainPath}` : `${BUNDLED}dev.json`);
+      if (opts.dev || !opts.data) dev = readCorpus(opts.dev ?? `${BUNDLED}dev.json`, fmt).docs;
+      else ({ train, dev } = splitDev(train, config.training.devFraction, config.seed));
+      process.stderr.write(`medner train: ${train.length} training docs, ${dev.length} dev docs, backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.join("; ")})` : ""}\n`);
+
+      const controller = new AbortController();
+      const onSigint = () => {
+        process.stderr.write("\ninterrupted: finishing the current step and writing model-last/\n");
+        controller.abort();
+      };
+      process.once("SIGINT", onSigint);
+      const bar = new cliProgress.SingleBar(
+        {
+          stream: process.stderr,
+          format: "train |{bar}| step {value}/{total} | epoch {epoch} | loss {loss} | dev F1 {f1} (best {best}) | {wps} w/s | ETA {eta_formatted}",
+          noTTYOutput: true,
+          notTTYSchedule: 10_000,
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(config.training.maxSteps, 0, { epoch: 1, loss: "-", f1: "-", best: "-", wps: "-" });
+      let emaLoss: number | null = null;
+      let f1 = "-";
+      let best = "-";
+      try {
+        const summary = await runTraining({
+          config,
+          train,
+          dev,
+          out: opts.out,
+          backend,
+          dataDescription: { train: trainPath, dev: devPath },
+          signal: controller.signal,
+          onProblems: (n, ex) => {
+            if (n) process.stderr.write(`${n} training spans dropped (misaligned or overlapping), e.g.\n${ex.map((m) => `  ${m}\n`).join("")}`);
+          },
+          onEvent: (e) => {
+            emaLoss = emaLoss === null ? e.loss : 0.9 * emaLoss + 0.1 * e.loss;
+            if (e.kind === "eval") {
+              f1 = e.scores!.micro.f1.toFixed(4);
+              best = e.bestF1!.toFixed(4);
+            }
+            bar.update(e.step, { epoch: e.epoch, loss: emaLoss.toFixed(4), f1, best, wps: Math.round(e.wordsPerSecond) });
+          },
+        });
+        bar.stop();
+        const result = { out: opts.out, backend: backend.name, ...summary, best: summary.best ? { micro: summary.best.micro, labels: summary.best.labels } : null };
+        process.stderr.write(
+          `${summary.interrupted ? "interrupted" : "done"} after ${summary.steps} steps in ${summary.wallSeconds.toFixed(0)} s: best dev F1 ${summary.bestF1.toFixed(4)} at step ${summary.bestStep} → ${opts.out}/model-best\n`,
+        );
+        if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      } finally {
+        bar.stop();
+        process.off("SIGINT", onSigint);
+      }
+    });
+}

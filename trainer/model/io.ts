@@ -1,0 +1,116 @@
+// Saves and loads a tagger directory: model.json (config, tags, featurizer version, training facts, weight index) and
+// weights.bin (float32, little-endian), verified by sha256. An incomplete or corrupt folder fails with E302 naming
+// what is wrong.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { attributeSlots, FEATURIZER_VERSION, MednerError } from "../../core/index.ts";
+import { parseConfig } from "./config.ts";
+import { HashEmbed } from "./hash-embed.ts";
+import { paramShapes, toVariables } from "./network.ts";
+import { Tagger } from "./tagger.ts";
+
+export const MODEL_FORMAT = "medner-tagger";
+
+const WeightEntry = z.object({ name: z.string(), shape: z.array(z.int().nonnegative()), offset: z.int().nonnegative() });
+const ModelJson = z.object({
+  format: z.literal(MODEL_FORMAT),
+  formatVersion: z.literal(1),
+  featurizerVersion: z.int(),
+  labels: z.array(z.string()),
+  tags: z.array(z.string()),
+  config: z.unknown(),
+  training: z.record(z.string(), z.unknown()),
+  weights: z.object({ file: z.string(), sha256: z.string().length(64), bytes: z.int().nonnegative(), entries: z.array(WeightEntry) }),
+});
+export type ModelInfo = z.infer<typeof ModelJson>;
+
+const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+/** Writes atomically: into DIR.tmp, then renamed, so an interruption never leaves a half-written model. */
+export function saveTagger(tagger: Tagger, dir: string, training: Record<string, unknown>): void {
+  const entries: Array<z.infer<typeof WeightEntry>> = [];
+  const arrays: Float32Array[] = [];
+  let offset = 0;
+  const add = (name: string, shape: number[], data: Float32Array) => {
+    entries.push({ name, shape, offset });
+    arrays.push(data);
+    offset += data.byteLength;
+  };
+  tagger.embed.tables.forEach((t, a) => add(`embed.${a}`, [tagger.embed.rows[a]!, tagger.embed.dim], t));
+  for (const [name, v] of tagger.params) add(name, v.shape, v.dataSync() as Float32Array);
+  const bin = new Uint8Array(offset);
+  let o = 0;
+  for (const a of arrays) {
+    bin.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), o);
+    o += a.byteLength;
+  }
+  const info: ModelInfo = {
+    format: MODEL_FORMAT,
+    formatVersion: 1,
+    featurizerVersion: FEATURIZER_VERSION,
+    labels: tagger.labels,
+    tags: tagger.tags,
+    config: tagger.config,
+    training,
+    weights: { file: "weights.bin", sha256: sha256(bin), bytes: bin.byteLength, entries },
+  };
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, "weights.bin"), bin);
+  writeFileSync(join(tmp, "model.json"), `${JSON.stringify(info, null, 2)}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+}
+
+export function readModelInfo(dir: string): ModelInfo {
+  const path = join(dir, "model.json");
+  if (!existsSync(dir)) throw new MednerError("E302", `${dir}: no such model directory`);
+  if (!existsSync(path)) throw new MednerError("E302", `${dir}: model.json is missing (not a medner tagger directory)`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new MednerError("E302", `${path}: not valid JSON (${(err as Error).message})`);
+  }
+  const r = ModelJson.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new MednerError("E302", `${path}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+export function loadTagger(dir: string): Tagger {
+  const info = readModelInfo(dir);
+  if (info.featurizerVersion !== FEATURIZER_VERSION)
+    throw new MednerError("E302", `${dir}: trained with featurizer v${info.featurizerVersion}, this build has v${FEATURIZER_VERSION}`);
+  const config = parseConfig(info.config, join(dir, "model.json"));
+  const wpath = join(dir, info.weights.file);
+  if (!existsSync(wpath)) throw new MednerError("E302", `${dir}: ${info.weights.file} is missing`);
+  const bin = new Uint8Array(readFileSync(wpath));
+  if (bin.byteLength !== info.weights.bytes || sha256(bin) !== info.weights.sha256)
+    throw new MednerError("E302", `${wpath}: sha256 mismatch (${bin.byteLength} bytes, expected ${info.weights.bytes}): truncated or modified`);
+  const byName = new Map(info.weights.entries.map((e) => [e.name, e]));
+  const read = (name: string, shape: number[]): Float32Array => {
+    const e = byName.get(name);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!e || e.shape.join() !== shape.join()) throw new MednerError("E302", `${dir}: weight ${name} is missing or has the wrong shape`);
+    return new Float32Array(bin.buffer.slice(bin.byteOffset + e.offset, bin.byteOffset + e.offset + size * 4));
+  };
+  const f = config.features;
+  const rows = f.attributes.map((a) => a.rows);
+  const embed = new HashEmbed(
+    rows.map((r, a) => read(`embed.${a}`, [r, f.dim])),
+    rows,
+    f.dim,
+    attributeSlots(f),
+    f.attributes.map((a) => a.type === "ngrams"),
+  );
+  const values = new Map(paramShapes(config, embed.width, info.tags.length).map(([name, shape]) => [name, read(name, shape)]));
+  const tagger = new Tagger(config, info.labels, embed, toVariables(config, values, embed.width, info.tags.length));
+  if (tagger.tags.join() !== info.tags.join()) throw new MednerError("E302", `${dir}: tags do not match the labels and scheme`);
+  return tagger;
+}

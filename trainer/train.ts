@@ -1,0 +1,177 @@
+// The training loop as a generator: it yields after every step and every evaluation, and the caller decides what to
+// save (model-last on every evaluation, model-best when dev F1 improves) — the spaCy loop's shape.
+import * as tf from "@tensorflow/tfjs";
+import { docToTags, featurize, spanScores, type Doc, type Scores } from "../core/index.ts";
+import type { TaggerConfig } from "./model/config.ts";
+import { HashEmbed } from "./model/hash-embed.ts";
+import { boundaries, forward } from "./model/network.ts";
+import { DenseAdam } from "./model/optimizer.ts";
+import { rng, shuffle } from "./model/rng.ts";
+import { concatIds, Tagger, type Featurized } from "./model/tagger.ts";
+
+export interface Example extends Featurized {
+  tags: Int32Array;
+}
+
+export interface TrainEvent {
+  kind: "step" | "eval";
+  step: number;
+  epoch: number;
+  /** Mean training loss over the steps since the previous event of this kind. */
+  loss: number;
+  learnRate: number;
+  wordsPerSecond: number;
+  /** Present on "eval" events. */
+  scores?: Scores;
+  isBest?: boolean;
+  bestF1?: number;
+  tagger: Tagger;
+}
+
+export interface TrainOptions {
+  config: TaggerConfig;
+  train: Doc[];
+  dev: Doc[];
+  signal?: AbortSignal;
+  /** Called once with how many training spans had to be dropped (misaligned or overlapping). */
+  onProblems?: (count: number, examples: string[]) => void;
+}
+
+export function labelsOf(docs: Doc[]): string[] {
+  return [...new Set(docs.flatMap((d) => d.entities.map((e) => e.label)))].sort();
+}
+
+export function toExamples(docs: Doc[], tagger: Tagger): { examples: Example[]; problems: string[] } {
+  const index = new Map(tagger.tags.map((t, i) => [t, i]));
+  const problems: string[] = [];
+  const examples: Example[] = [];
+  for (const doc of docs) {
+    const t = docToTags(doc, tagger.config.model.scheme, { mode: "strict", overlap: "longest" });
+    problems.push(...t.problems.map((p) => p.message));
+    if (t.tokens.length === 0) continue;
+    examples.push({ tokens: t.tokens, ids: featurize(t.tokens, tagger.config.features), tags: Int32Array.from(t.tags, (x) => index.get(x)!) });
+  }
+  return { examples, problems };
+}
+
+export function evaluateTagger(tagger: Tagger, docs: Doc[]): Scores {
+  const feats = docs.map((d) => tagger.featurize(d.text));
+  const lp = tagger.logProbs(feats);
+  const K = tagger.tags.length;
+  let offset = 0;
+  return spanScores(
+    docs.map((d, i) => {
+      const f = feats[i]!;
+      const pred = tagger.decode(f, d.text, lp.subarray(offset * K, (offset + f.tokens.length) * K));
+      offset += f.tokens.length;
+      return { gold: d.entities, pred };
+    }),
+  );
+}
+
+function batches(examples: Example[], words: number, random: () => number): Example[][] {
+  const order = shuffle([...examples], random);
+  const out: Example[][] = [];
+  let cur: Example[] = [];
+  let n = 0;
+  for (const ex of order) {
+    if (cur.length && n + ex.tokens.length > words) {
+      out.push(cur);
+      cur = [];
+      n = 0;
+    }
+    cur.push(ex);
+    n += ex.tokens.length;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+export function learnRateAt(step: number, t: TaggerConfig["training"]): number {
+  if (step <= t.warmupSteps) return (t.learnRate * step) / Math.max(1, t.warmupSteps);
+  return t.decay ? t.learnRate * Math.sqrt(Math.max(1, t.warmupSteps) / step) : t.learnRate;
+}
+
+/** One optimizer step on a batch; returns the loss. */
+function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, lr: number): number {
+  const { config, embed, params } = tagger;
+  const t = config.training;
+  const n = batch.reduce((s, e) => s + e.tokens.length, 0);
+  const ids = concatIds(batch);
+  const y = new Int32Array(n);
+  let o = 0;
+  for (const e of batch) {
+    y.set(e.tags, o);
+    o += e.tags.length;
+  }
+  const names = [...params.keys()];
+  const x0 = tf.tensor2d(embed.lookup(ids, n), [n, embed.width]);
+  const target = tf.tidy(() => tf.oneHot(tf.tensor1d(y, "int32"), tagger.tags.length));
+  const b = boundaries(
+    batch.map((e) => e.tokens.length),
+    config.model.window,
+  );
+  const f = (x: tf.Tensor, ...ps: tf.Tensor[]) => {
+    const pm = new Map(names.map((name, i) => [name, ps[i]!]));
+    const logits = forward(config, pm, x as tf.Tensor2D, b, { training: true, seed: config.seed * 1_000_003 + stepNo * 17 });
+    return tf.losses.softmaxCrossEntropy(target, logits) as tf.Scalar;
+  };
+  const { value, grads } = tf.valueAndGrads(f)([x0, ...names.map((name) => params.get(name)!)]);
+  const loss = value.dataSync()[0]!;
+  const dx0 = grads[0]!.dataSync() as Float32Array;
+  const denseSq = tf.tidy(() => tf.addN(grads.slice(1).map((g) => g.square().sum())).dataSync()[0]!);
+  const norm = Math.sqrt(denseSq + HashEmbed.gradSquare(dx0));
+  const settings = { lr, beta1: t.beta1, beta2: t.beta2, step: stepNo, scale: norm > t.gradClip ? t.gradClip / norm : 1 };
+  opt.apply(new Map(names.map((name, i) => [name, grads[i + 1]!])), settings);
+  embed.update(ids, n, dx0, settings);
+  tf.dispose([x0, target, value, ...grads, ...b.prev, ...b.next]);
+  return loss;
+}
+
+export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEvent, void> {
+  const { config, signal } = opts;
+  const t = config.training;
+  const tagger = Tagger.create(config, labelsOf([...opts.train, ...opts.dev]));
+  const { examples, problems } = toExamples(opts.train, tagger);
+  opts.onProblems?.(problems.length, problems.slice(0, 5));
+  const opt = new DenseAdam(tagger.params);
+  const random = rng(config.seed + 1);
+  let stepNo = 0;
+  let best = -1;
+  let sinceBest = 0;
+  let lossSum = 0;
+  let lossSteps = 0;
+  let words = 0;
+  let started = performance.now();
+  try {
+    for (let epoch = 1; epoch <= t.maxEpochs; epoch++) {
+      for (const batch of batches(examples, t.batchWords, random)) {
+        if (signal?.aborted || stepNo >= t.maxSteps) return;
+        stepNo++;
+        const lr = learnRateAt(stepNo, t);
+        const loss = step(tagger, opt, batch, stepNo, lr);
+        lossSum += loss;
+        lossSteps++;
+        words += batch.reduce((s, e) => s + e.tokens.length, 0);
+        const wordsPerSecond = words / ((performance.now() - started) / 1000);
+        yield { kind: "step", step: stepNo, epoch, loss, learnRate: lr, wordsPerSecond, tagger };
+        if (stepNo % t.evalEvery === 0 || stepNo === t.maxSteps) {
+          const scores = evaluateTagger(tagger, opts.dev);
+          const isBest = scores.micro.f1 > best;
+          if (isBest) {
+            best = scores.micro.f1;
+            sinceBest = 0;
+          } else sinceBest++;
+          yield { kind: "eval", step: stepNo, epoch, loss: lossSum / lossSteps, learnRate: lr, wordsPerSecond, scores, isBest, bestF1: best, tagger };
+          lossSum = 0;
+          lossSteps = 0;
+          words = 0;
+          started = performance.now();
+          if (sinceBest >= t.patience) return;
+        }
+      }
+    }
+  } finally {
+    opt.dispose();
+  }
+}
