@@ -150,6 +150,8 @@ export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEven
         stepNo++;
         const lr = learnRateAt(stepNo, t);
         const loss = step(tagger, opt, batch, stepNo, lr);
+        // Let the event loop run between steps: SIGINT handlers and progress-bar timers need it.
+        await new Promise((resolve) => setImmediate(resolve));
         lossSum += loss;
         lossSteps++;
         words += batch.reduce((s, e) => s + e.tokens.length, 0);

@@ -1,4 +1,5 @@
 // The custom tagger end to end on a small fixture corpus: it fits, saves, loads, evaluates and survives interruption.
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,6 +101,30 @@ describe("custom tagger", () => {
     ).rejects.toThrow("disk full");
     expect(loadTagger(join(crashed, "model-last")).labels).toEqual(["DISEASE", "MEDICATION", "TREATMENT"]);
   });
+});
+
+describe("medner train (CLI)", () => {
+  it("Ctrl-C stops after the current step and still writes model-last", async () => {
+    const dir = tmp();
+    const child = spawn(process.execPath, ["--import", "tsx", "trainer/cli/main.ts", "train", "--data", CORPUS, "--out", dir, "--config", CONFIG, "--set", "training.maxSteps=100000", "--set", "training.evalEvery=100000", "--set", "training.maxEpochs=100000"], { cwd: ROOT });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString();
+    });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (!stderr.includes("medner train:")) return;
+        clearInterval(poll);
+        setTimeout(resolve, 1500);
+      }, 100);
+    });
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toContain("interrupted: finishing the current step");
+    expect(code).toBe(0);
+    const info = JSON.parse(readFileSync(join(dir, "model-last/model.json"), "utf8"));
+    expect(info.training.step).toBeGreaterThan(0);
+  }, 60_000);
 });
 
 describe("medner evaluate and predict", () => {
