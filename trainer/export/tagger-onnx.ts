@@ -1,0 +1,86 @@
+// The tagger network as an ONNX graph: hashed feature ids in, tag log-probabilities out. Featurization and decoding
+// stay in core (shared), so the graph holds only what tfjs computed: embedding sums/means, the maxout window encoder
+// and the output layer. q8 stores every matrix and embedding table as int8 with per-channel scales and dequantizes
+// them in the graph (DequantizeLinear); biases and layer norms stay float32.
+import { attributeSlots } from "../../core/index.ts";
+import type { Tagger } from "../model/tagger.ts";
+import { GraphBuilder } from "./onnx-builder.ts";
+
+export type ExportDtype = "fp32" | "q8";
+export const OPSET = 17;
+const BIG = 2 ** 52;
+
+/** Symmetric int8 quantization with one scale per slice along `axis` (0: per row, 1: per column). */
+export function quantizeInt8(w: Float32Array, rows: number, cols: number, axis: 0 | 1): { q: Int8Array; scale: Float32Array } {
+  const n = axis === 0 ? rows : cols;
+  const scale = new Float32Array(n);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) {
+      const i = axis === 0 ? r : c;
+      scale[i] = Math.max(scale[i]!, Math.abs(w[r * cols + c]!));
+    }
+  for (let i = 0; i < n; i++) scale[i] = scale[i]! > 0 ? scale[i]! / 127 : 1;
+  const q = new Int8Array(rows * cols);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) q[r * cols + c] = Math.max(-127, Math.min(127, Math.round(w[r * cols + c]! / scale[axis === 0 ? r : c]!)));
+  return { q, scale };
+}
+
+export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype): Uint8Array {
+  const { config, embed } = tagger;
+  const { width, depth, window, maxoutPieces: P } = config.model;
+  const g = new GraphBuilder();
+  const slots = attributeSlots(config.features);
+  const S = slots.reduce((a, b) => a + b, 0);
+  const K = tagger.tags.length;
+  const ids = g.input("ids", "int32", ["batch", "tokens", S]);
+  const mask = g.input("mask", "float32", ["batch", "tokens"]);
+  const mask3 = g.node("Unsqueeze", [mask, g.ints([2])]);
+
+  const matrix = (name: string, data: Float32Array, rows: number, cols: number, axis: 0 | 1): string => {
+    if (dtype === "fp32") return g.constant(name, "float32", [rows, cols], data);
+    const { q, scale } = quantizeInt8(data, rows, cols, axis);
+    const n = axis === 0 ? rows : cols;
+    return g.node("DequantizeLinear", [g.constant(`${name}.q`, "int8", [rows, cols], q), g.constant(`${name}.scale`, "float32", [n], scale), g.constant(`${name}.zero`, "int8", [n], new Int8Array(n))], { axis });
+  };
+  const param = (name: string) => tagger.params.get(name)!.dataSync() as Float32Array;
+  const vector = (name: string) => g.constant(name, "float32", [param(name).length], param(name));
+  const dense = (x: string, name: string, rows: number, cols: number) =>
+    g.node("Add", [g.node("MatMul", [x, matrix(`${name}.W`, param(`${name}.W`), rows, cols, 1)]), vector(`${name}.b`)]);
+  const maxout = (z: string) => {
+    if (P === 1) return z;
+    const pieces = Array.from({ length: P }, (_, p) => g.node("Slice", [z, g.ints([p * width]), g.ints([(p + 1) * width]), g.ints([2])]));
+    return g.node("Max", pieces);
+  };
+  const layerNorm = (x: string, name: string) => g.node("LayerNormalization", [x, vector(`${name}.g`), vector(`${name}.b`)], { axis: -1, epsilon: 1e-5 });
+
+  // Embeddings: one Gather per attribute over its slots; PAD (-1) indexes the zero row appended to every table.
+  let slot = 0;
+  const parts = config.features.attributes.map((attr, a) => {
+    const rows = embed.rows[a]!;
+    const table = new Float32Array((rows + 1) * embed.dim);
+    table.set(embed.tables[a]!);
+    const t = matrix(`embed.${a}`, table, rows + 1, embed.dim, 0);
+    const attrIds = g.node("Slice", [ids, g.ints([slot]), g.ints([slot + slots[a]!]), g.ints([2])]);
+    slot += slots[a]!;
+    const summed = g.node("ReduceSum", [g.node("Gather", [t, attrIds], { axis: 0 }), g.ints([2])], { keepdims: 0 });
+    if (attr.type !== "ngrams") return summed;
+    const filled = g.node("Cast", [g.node("GreaterOrEqual", [attrIds, g.constant(`zero_${a}`, "int32", [], new Int32Array([0]))])], { to: 1 });
+    const count = g.node("Max", [g.node("ReduceSum", [filled, g.ints([2])], { keepdims: 1 }), g.constant(`one_${a}`, "float32", [], new Float32Array([1]))]);
+    return g.node("Div", [summed, count]);
+  });
+  const x0 = g.node("Concat", parts, { axis: -1 });
+
+  let h = g.node("Mul", [layerNorm(maxout(dense(x0, "mix", embed.width, width * P)), "mix.ln"), mask3]);
+  for (let l = 0; l < depth; l++) {
+    const cols: string[] = [];
+    for (let k = window; k >= 1; k--) cols.push(g.node("Slice", [g.node("Pad", [h, g.ints([0, k, 0, 0, 0, 0])]), g.ints([0]), g.ints([-k]), g.ints([1])]));
+    cols.push(h);
+    for (let k = 1; k <= window; k++) cols.push(g.node("Slice", [g.node("Pad", [h, g.ints([0, 0, 0, 0, k, 0])]), g.ints([k]), g.ints([BIG]), g.ints([1])]));
+    const z = layerNorm(maxout(dense(g.node("Concat", cols, { axis: -1 }), `enc${l}`, (2 * window + 1) * width, width * P)), `enc${l}.ln`);
+    h = g.node("Mul", [g.node("Add", [h, z]), mask3]);
+  }
+  g.node("LogSoftmax", [dense(h, "out", width, K)], { axis: -1 }, "logprobs");
+  g.output("logprobs", "float32", ["batch", "tokens", K]);
+  return g.build("medner-tagger", OPSET, `medner tagger (${dtype}): ${tagger.labels.join(", ")}`);
+}
