@@ -1,7 +1,7 @@
 // The training loop as a generator: it yields after every step and every evaluation, and the caller decides what to
 // save (model-last on every evaluation, model-best when dev F1 improves) — the spaCy loop's shape.
 import * as tf from "@tensorflow/tfjs";
-import { docToTags, featurize, spanScores, type Doc, type Scores } from "../core/index.ts";
+import { attributeSlots, docToTags, featurize, PAD, spanScores, type Doc, type Scores } from "../core/index.ts";
 import type { TaggerConfig } from "./model/config.ts";
 import { HashEmbed } from "./model/hash-embed.ts";
 import { boundaries, forward } from "./model/network.ts";
@@ -92,12 +92,30 @@ export function learnRateAt(step: number, t: TaggerConfig["training"]): number {
   return t.decay ? t.learnRate * Math.sqrt(Math.max(1, t.warmupSteps) / step) : t.learnRate;
 }
 
+/** Hides the whole-word attributes of a random share of tokens (their slots become PAD, so no row is read or updated). */
+function wordDropout(ids: Int32Array, n: number, config: TaggerConfig, random: () => number): Int32Array {
+  const p = config.training.wordDropout;
+  if (p <= 0) return ids;
+  const slots = attributeSlots(config.features);
+  const perToken = slots.reduce((a, b) => a + b, 0);
+  const out = ids.slice();
+  for (let t = 0; t < n; t++) {
+    if (random() >= p) continue;
+    let o = t * perToken;
+    config.features.attributes.forEach((attr, a) => {
+      if (attr.type === "norm" || attr.type === "lower") out.fill(PAD, o, o + slots[a]!);
+      o += slots[a]!;
+    });
+  }
+  return out;
+}
+
 /** One optimizer step on a batch; returns the loss. */
-function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, lr: number): number {
+function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, lr: number, random: () => number): number {
   const { config, embed, params } = tagger;
   const t = config.training;
   const n = batch.reduce((s, e) => s + e.tokens.length, 0);
-  const ids = concatIds(batch);
+  const ids = wordDropout(concatIds(batch), n, config, random);
   const y = new Int32Array(n);
   let o = 0;
   for (const e of batch) {
@@ -149,7 +167,7 @@ export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEven
         if (signal?.aborted || stepNo >= t.maxSteps) return;
         stepNo++;
         const lr = learnRateAt(stepNo, t);
-        const loss = step(tagger, opt, batch, stepNo, lr);
+        const loss = step(tagger, opt, batch, stepNo, lr, random);
         // Let the event loop run between steps: SIGINT handlers and progress-bar timers need it.
         await new Promise((resolve) => setImmediate(resolve));
         lossSum += loss;

@@ -1,19 +1,20 @@
 // `medner evaluate`: strict span P/R/F1 per label and micro-averaged, on any corpus the readers accept.
-import type { Command } from "commander";
-import { initBackend } from "../backend.ts";
-import { loadTagger } from "../model/io.ts";
-import { evaluateTagger } from "../train.ts";
+import { Option, type Command } from "commander";
+import { DTYPES, spanScores, type Dtype } from "../../core/index.ts";
+import { openModel } from "../model/any-model.ts";
 import { corpusOptions, readCorpusFromOptions } from "./options.ts";
 
 export function registerEvaluate(program: Command): void {
   corpusOptions(program.command("evaluate").description("score a model on an annotated corpus (strict span match)"))
-    .requiredOption("--model <dir>", "model folder (e.g. OUT/model-best)")
+    .requiredOption("--model <dir>", "a trained model folder (OUT/model-best) or an exported one (manifest.json)")
+    .addOption(new Option("--dtype <dtype>", "which file of an exported folder to use (default: its manifest's)").choices([...DTYPES]))
     .option("--json", 'print {"micro": {...}, "labels": {...}} on stdout')
-    .action(async (opts: { model: string; data: string; format?: string; offsets?: string; json?: boolean }) => {
-      await initBackend();
-      const tagger = loadTagger(opts.model);
+    .action(async (opts: { model: string; dtype?: Dtype; data: string; format?: string; offsets?: string; json?: boolean }) => {
+      const model = await openModel(opts.model, opts.dtype);
       const docs = readCorpusFromOptions(opts).docs;
-      const s = evaluateTagger(tagger, docs);
+      const preds = await model.predict(docs.map((d) => d.text));
+      model.dispose();
+      const s = spanScores(docs.map((d, i) => ({ gold: d.entities, pred: preds[i]! })));
       const pick = ({ precision, recall, f1 }: { precision: number; recall: number; f1: number }) => ({ precision, recall, f1 });
       const result = {
         micro: pick(s.micro),

@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { MednerError } from "../../core/index.ts";
 import { registerConvert } from "./convert.ts";
 import { registerExplore } from "./explore.ts";
+import { registerExport } from "./export.ts";
 import { registerEvaluate } from "./evaluate.ts";
 import { registerInfo } from "./info.ts";
 import { registerPredict } from "./predict.ts";
@@ -20,6 +21,7 @@ registerInfo(program);
 registerTrain(program);
 registerEvaluate(program);
 registerPredict(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);

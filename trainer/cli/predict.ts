@@ -1,19 +1,20 @@
 // `medner predict`: entities with character offsets and scores for one text.
-import type { Command } from "commander";
-import { initBackend } from "../backend.ts";
-import { loadTagger } from "../model/io.ts";
+import { Option, type Command } from "commander";
+import { DTYPES, type Dtype } from "../../core/index.ts";
+import { openModel } from "../model/any-model.ts";
 
 export function registerPredict(program: Command): void {
   program
     .command("predict")
     .description("find entities in a text")
-    .requiredOption("--model <dir>", "model folder (e.g. OUT/model-best)")
+    .requiredOption("--model <dir>", "a trained model folder (OUT/model-best) or an exported one (manifest.json)")
+    .addOption(new Option("--dtype <dtype>", "which file of an exported folder to use (default: its manifest's)").choices([...DTYPES]))
     .requiredOption("--text <text>", "the text")
     .option("--json", "print the entities as JSON on stdout")
-    .action(async (opts: { model: string; text: string; json?: boolean }) => {
-      await initBackend();
-      const tagger = loadTagger(opts.model);
-      const [entities] = tagger.predict([opts.text]);
+    .action(async (opts: { model: string; dtype?: Dtype; text: string; json?: boolean }) => {
+      const model = await openModel(opts.model, opts.dtype);
+      const [entities] = await model.predict([opts.text]);
+      model.dispose();
       if (opts.json) process.stdout.write(`${JSON.stringify({ entities }, null, 2)}\n`);
       else
         process.stderr.write(

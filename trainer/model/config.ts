@@ -35,6 +35,9 @@ export const TaggerConfigSchema = z
       beta1: z.number().min(0).max(1),
       beta2: z.number().min(0).max(1),
       gradClip: z.number().positive(),
+      /** Word dropout: chance per token of hiding its whole-word attributes (norm, lower) during training, so the
+       * model learns to recognise unseen words from their affixes, shape and n-grams. */
+      wordDropout: z.number().min(0).max(0.9).default(0),
       /** Training data to evaluate when no dev set is given (ignored when --dev is passed). */
       devFraction: z.number().min(0).max(0.5),
     }),

@@ -3,13 +3,12 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   attributeSlots,
+  decodeEntities,
   featurize,
   tagNames,
-  tagsToSpans,
   tokenize,
   transitionConstraints,
-  viterbiDecode,
-  type Span,
+  type ScoredEntity,
   type Token,
   type TransitionConstraints,
 } from "../../core/index.ts";
@@ -18,10 +17,7 @@ import { HashEmbed } from "./hash-embed.ts";
 import { boundaries, forward, initParams, toVariables, type Params } from "./network.ts";
 import { rng } from "./rng.ts";
 
-export interface Entity extends Span {
-  text: string;
-  score: number;
-}
+export type Entity = ScoredEntity;
 
 export interface Featurized {
   tokens: Token[];
@@ -97,22 +93,7 @@ export class Tagger {
 
   /** Entities of one featurized document from its log-probabilities. */
   decode(doc: Featurized, text: string, logProbs: Float32Array): Entity[] {
-    const K = this.tags.length;
-    const n = doc.tokens.length;
-    const path = viterbiDecode(logProbs, n, this.constraints);
-    const tags = Array.from(path, (k) => this.tags[k]!);
-    return tagsToSpans(doc.tokens, tags).map((s) => {
-      // Score: mean probability of the chosen tags over the entity's tokens.
-      let sum = 0;
-      let count = 0;
-      for (let t = 0; t < n; t++) {
-        if (doc.tokens[t]!.start >= s.start && doc.tokens[t]!.end <= s.end) {
-          sum += Math.exp(logProbs[t * K + path[t]!]!);
-          count++;
-        }
-      }
-      return { ...s, text: text.slice(s.start, s.end), score: count ? sum / count : 0 };
-    });
+    return decodeEntities(text, doc.tokens, logProbs, this.tags, this.constraints);
   }
 
   predict(texts: readonly string[]): Entity[][] {

@@ -1,0 +1,72 @@
+// The inference engine for exported taggers, used by the CLI, the Node server and the Worker alike: featurize with the
+// core featurizer, pack documents into padded batches with masks, run the ONNX session through an injected runner,
+// decode with constrained Viterbi. The runner is the only part that touches onnxruntime (an adapter per runtime).
+import { decodeEntities, type ScoredEntity } from "./decode.ts";
+import { MednerError } from "./errors.ts";
+import { attributeSlots, featurize, PAD } from "./features.ts";
+import type { Manifest } from "./manifest.ts";
+import { tokenize } from "./tokenizer.ts";
+import type { Token } from "./types.ts";
+import { transitionConstraints, type TransitionConstraints } from "./viterbi.ts";
+
+export type EngineEntity = ScoredEntity;
+
+/** Runs the graph: `ids` `[batch, tokens, slots]` int32 and `mask` `[batch, tokens]` → log-probs `[batch, tokens, tags]`. */
+export interface TaggerRunner {
+  run(ids: Int32Array, mask: Float32Array, batch: number, tokens: number, slots: number): Promise<Float32Array>;
+}
+
+export interface EngineOptions {
+  /** Padded tokens per session run (batch × longest document); bounds memory per run. Default 8192. */
+  maxBatchTokens?: number;
+}
+
+export class TaggerEngine {
+  private readonly constraints: TransitionConstraints;
+  private readonly slots: number;
+
+  constructor(
+    readonly manifest: Manifest,
+    private readonly runner: TaggerRunner,
+    private readonly options: EngineOptions = {},
+  ) {
+    this.constraints = transitionConstraints(manifest.tags, manifest.scheme);
+    this.slots = attributeSlots(manifest.featurizer.config).reduce((a, b) => a + b, 0);
+  }
+
+  async predict(texts: readonly string[]): Promise<EngineEntity[][]> {
+    const docs = texts.map((text) => {
+      const tokens = tokenize(text);
+      return { text, tokens, ids: featurize(tokens, this.manifest.featurizer.config) };
+    });
+    const out: EngineEntity[][] = new Array(docs.length);
+    // Shortest first, so each padded batch wastes little.
+    const order = docs.map((_, i) => i).sort((a, b) => docs[a]!.tokens.length - docs[b]!.tokens.length);
+    const budget = this.options.maxBatchTokens ?? 8192;
+    let i = 0;
+    while (i < order.length) {
+      const batch: number[] = [];
+      while (i < order.length && (batch.length === 0 || (batch.length + 1) * docs[order[i]!]!.tokens.length <= budget)) batch.push(order[i++]!);
+      const T = Math.max(1, ...batch.map((j) => docs[j]!.tokens.length));
+      const S = this.slots;
+      const ids = new Int32Array(batch.length * T * S).fill(PAD);
+      const mask = new Float32Array(batch.length * T);
+      batch.forEach((j, b) => {
+        ids.set(docs[j]!.ids, b * T * S);
+        mask.fill(1, b * T, b * T + docs[j]!.tokens.length);
+      });
+      const lp = await this.runner.run(ids, mask, batch.length, T, S);
+      const K = this.manifest.tags.length;
+      if (lp.length !== batch.length * T * K) throw new MednerError("E401", `model output has ${lp.length} values, expected ${batch.length * T * K}`);
+      batch.forEach((j, b) => {
+        const d = docs[j]!;
+        out[j] = this.decode(d.text, d.tokens, lp.subarray(b * T * K, (b * T + d.tokens.length) * K));
+      });
+    }
+    return out;
+  }
+
+  private decode(text: string, tokens: Token[], lp: Float32Array): EngineEntity[] {
+    return decodeEntities(text, tokens, lp, this.manifest.tags, this.constraints);
+  }
+}

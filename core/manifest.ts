@@ -1,0 +1,32 @@
+// What an exported model folder is: the dtype → file table (transformers.js names) and manifest.json, shared by the
+// exporter that writes them and every loader that reads them.
+import { z } from "zod";
+import { FeaturizerConfigSchema } from "./features.ts";
+
+export const DTYPES = ["fp32", "q8"] as const;
+export type Dtype = (typeof DTYPES)[number];
+
+/** dtype → ONNX file name, as transformers.js names them. The exporter and the loaders both use this table. */
+export const DTYPE_FILES: Record<Dtype, string> = { fp32: "model.onnx", q8: "model_quantized.onnx" };
+
+const Metrics = z.object({ precision: z.number(), recall: z.number(), f1: z.number() });
+
+export const ManifestSchema = z.object({
+  name: z.string().min(1),
+  version: z.string().min(1),
+  kind: z.literal("tagger"),
+  /** The dtype served by default. */
+  dtype: z.enum(DTYPES),
+  labels: z.array(z.string()),
+  tags: z.array(z.string()),
+  scheme: z.enum(["BIO", "BILOU"]),
+  featurizer: z.object({ version: z.int(), config: FeaturizerConfigSchema }),
+  /** file name → its sha256 (hex) and size in bytes. */
+  files: z.record(z.string(), z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.int().nonnegative(), dtype: z.enum(DTYPES).optional() })),
+  devMetrics: z.record(z.string(), z.object({ micro: Metrics, labels: z.record(z.string(), Metrics.extend({ support: z.int() })) })).optional(),
+  trainDataSha256: z.string().optional(),
+  createdAt: z.string(),
+  gitCommit: z.string().nullable(),
+  source: z.record(z.string(), z.unknown()).optional(),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;

@@ -1,0 +1,65 @@
+// Loads an exported tagger from wherever its files live (a folder, R2, a test fixture): reads manifest.json,
+// checks the ONNX file's size and sha256 against it, and only then builds the session. WebCrypto is used for
+// sha256 because it exists in Node and workerd alike.
+import { TaggerEngine, type EngineOptions, type TaggerRunner } from "./engine.ts";
+import { MednerError } from "./errors.ts";
+import { DTYPE_FILES, ManifestSchema, type Dtype, type Manifest } from "./manifest.ts";
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function parseManifest(json: unknown, where: string): Manifest {
+  const r = ManifestSchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new MednerError("E401", `${where}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+/** Throws E402 unless `bytes` is exactly the file the manifest describes. */
+export async function verifyFile(manifest: Manifest, file: string, bytes: Uint8Array): Promise<void> {
+  const entry = manifest.files[file];
+  if (!entry) throw new MednerError("E402", `${file} is not listed in manifest.json`);
+  const got = await sha256Hex(bytes);
+  if (bytes.byteLength !== entry.size || got !== entry.sha256)
+    throw new MednerError("E402", `${file}: sha256 mismatch (expected ${entry.sha256.slice(0, 12)}… for ${entry.size} bytes, got ${got.slice(0, 12)}… for ${bytes.byteLength} bytes): truncated or tampered`);
+}
+
+export interface LoadOptions extends EngineOptions {
+  /** Which file to serve (default: the manifest's dtype). */
+  dtype?: Dtype;
+}
+
+/**
+ * `read(name)` returns a file's bytes or null when it does not exist; `createRunner` builds the ONNX session.
+ * The model bytes are dropped once the session exists (Workers have 128 MB per isolate).
+ */
+export async function loadExportedTagger(
+  read: (name: string) => Promise<Uint8Array | null>,
+  createRunner: (onnx: Uint8Array) => Promise<TaggerRunner>,
+  options: LoadOptions = {},
+): Promise<TaggerEngine> {
+  const raw = await read("manifest.json");
+  if (!raw) throw new MednerError("E401", "manifest.json is missing");
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(raw));
+  } catch (err) {
+    throw new MednerError("E401", `manifest.json is not valid JSON (${(err as Error).message})`);
+  }
+  const manifest = parseManifest(json, "manifest.json");
+  const file = DTYPE_FILES[options.dtype ?? manifest.dtype];
+  const bytes = await read(file);
+  if (!bytes) throw new MednerError("E401", `${file} is missing`);
+  await verifyFile(manifest, file, bytes);
+  let runner: TaggerRunner;
+  try {
+    runner = await createRunner(bytes);
+  } catch (err) {
+    throw new MednerError("E401", `${file}: onnxruntime could not load it (${String((err as Error).message ?? err).split("\n")[0]})`);
+  }
+  return new TaggerEngine(manifest, runner, options);
+}

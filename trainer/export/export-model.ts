@@ -1,0 +1,135 @@
+// `medner export`: a trained tagger → an exported folder (ONNX file named by DTYPE_FILES + manifest.json). For q8, a
+// guard evaluates fp32 and q8 on the dev set and refuses a q8 file that loses accuracy, unless forced.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  DTYPE_FILES,
+  FEATURIZER_VERSION,
+  MednerError,
+  sha256Hex,
+  spanScores,
+  TaggerEngine,
+  type Doc,
+  type Dtype,
+  type Manifest,
+  type Scores,
+} from "../../core/index.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { loadTagger, readModelInfo } from "../model/io.ts";
+import type { Tagger } from "../model/tagger.ts";
+import { exportTaggerOnnx } from "./tagger-onnx.ts";
+
+export interface ExportOptions {
+  modelDir: string;
+  out: string;
+  dtype: Dtype;
+  name: string;
+  version?: string;
+  /** Dev documents for the metrics in the manifest and the q8 guard. */
+  dev?: Doc[];
+  force?: boolean;
+}
+
+export interface GuardReport {
+  fp32F1: number;
+  q8F1: number;
+  /** Share of fp32 entities that q8 finds identically (start, end, label). */
+  agreement: number;
+  passed: boolean;
+}
+
+export const GUARD = { maxF1Loss: 0.003, minAgreement: 0.99 };
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function manifestFor(tagger: Tagger, o: ExportOptions, trainDataSha256: string | undefined, source: Record<string, unknown>): Manifest {
+  return {
+    name: o.name,
+    version: o.version ?? new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "Z"),
+    kind: "tagger",
+    dtype: o.dtype,
+    labels: tagger.labels,
+    tags: tagger.tags,
+    scheme: tagger.config.model.scheme,
+    featurizer: { version: FEATURIZER_VERSION, config: { attributes: tagger.config.features.attributes, seeds: tagger.config.features.seeds } },
+    files: {},
+    ...(trainDataSha256 ? { trainDataSha256 } : {}),
+    createdAt: new Date().toISOString(),
+    gitCommit: gitCommit(),
+    source,
+  };
+}
+
+async function engineFor(manifest: Manifest, bytes: Uint8Array): Promise<TaggerEngine> {
+  return new TaggerEngine(manifest, await createNodeRunner(bytes));
+}
+
+async function score(engine: TaggerEngine, docs: Doc[]): Promise<{ scores: Scores; preds: Array<Array<{ start: number; end: number; label: string }>> }> {
+  const preds = await engine.predict(docs.map((d) => d.text));
+  return { scores: spanScores(docs.map((d, i) => ({ gold: d.entities, pred: preds[i]! }))), preds };
+}
+
+const compact = (s: Scores) => ({
+  micro: { precision: s.micro.precision, recall: s.micro.recall, f1: s.micro.f1 },
+  labels: Object.fromEntries(Object.entries(s.labels).map(([l, v]) => [l, { precision: v.precision, recall: v.recall, f1: v.f1, support: v.support }])),
+});
+
+export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifest; guard: GuardReport | null; file: string }> {
+  const info = readModelInfo(o.modelDir);
+  const tagger = loadTagger(o.modelDir);
+  try {
+    const manifest = manifestFor(tagger, o, info.training.trainDataSha256 as string | undefined, { backend: info.training.backend, step: info.training.step, modelDir: o.modelDir });
+    const bytes = exportTaggerOnnx(tagger, o.dtype);
+    let guard: GuardReport | null = null;
+    if (o.dev) {
+      const main = await score(await engineFor(manifest, bytes), o.dev);
+      manifest.devMetrics = { [o.dtype]: compact(main.scores) };
+      if (o.dtype === "q8") {
+        const fp32 = await score(await engineFor(manifest, exportTaggerOnnx(tagger, "fp32")), o.dev);
+        manifest.devMetrics.fp32 = compact(fp32.scores);
+        let same = 0;
+        let total = 0;
+        fp32.preds.forEach((ents, i) => {
+          const q = new Set(main.preds[i]!.map((e) => `${e.start}:${e.end}:${e.label}`));
+          total += ents.length;
+          same += ents.filter((e) => q.has(`${e.start}:${e.end}:${e.label}`)).length;
+        });
+        const agreement = total ? same / total : 1;
+        const passed = fp32.scores.micro.f1 - main.scores.micro.f1 <= GUARD.maxF1Loss && agreement >= GUARD.minAgreement;
+        guard = { fp32F1: fp32.scores.micro.f1, q8F1: main.scores.micro.f1, agreement, passed };
+        if (!passed && !o.force)
+          throw new MednerError(
+            "E403",
+            `q8 refused: dev F1 ${main.scores.micro.f1.toFixed(4)} vs fp32 ${fp32.scores.micro.f1.toFixed(4)} (limit: ${GUARD.maxF1Loss * 100} points lost), entity agreement ${(agreement * 100).toFixed(2)}% (limit: ${GUARD.minAgreement * 100}%); pass --force to export anyway`,
+          );
+      }
+    }
+    mkdirSync(o.out, { recursive: true });
+    // Another dtype exported earlier from the same model stays listed; anything else in the folder is replaced.
+    const previousPath = join(o.out, "manifest.json");
+    if (existsSync(previousPath)) {
+      const prev = JSON.parse(readFileSync(previousPath, "utf8")) as Manifest;
+      if (prev.trainDataSha256 === manifest.trainDataSha256 && prev.tags.join() === manifest.tags.join() && prev.name === manifest.name) {
+        for (const [f, e] of Object.entries(prev.files)) if (f !== DTYPE_FILES[o.dtype] && existsSync(join(o.out, f))) manifest.files[f] = e;
+        manifest.devMetrics = { ...prev.devMetrics, ...manifest.devMetrics };
+        manifest.version = o.version ?? prev.version;
+      }
+    }
+    const file = DTYPE_FILES[o.dtype];
+    writeFileSync(join(o.out, file), bytes);
+    manifest.files[file] = { sha256: await sha256Hex(bytes), size: bytes.byteLength, dtype: o.dtype };
+    // The edge serves q8 whenever the folder has it.
+    manifest.dtype = manifest.files[DTYPE_FILES.q8] ? "q8" : "fp32";
+    writeFileSync(previousPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    return { manifest, guard, file };
+  } finally {
+    tagger.dispose();
+  }
+}
