@@ -1,6 +1,11 @@
 // Two test projects: plain Node for core/trainer, and workerd (the real Workers runtime) for code that must run at the edge.
+import { readdirSync, readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+
+/** A fixture model folder as {file name: base64}, handed to workerd tests as a JSON binding. */
+const fixtureFiles = (dir: string) =>
+  Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(`${dir}/${f}`).toString("base64")]));
 
 export default defineConfig({
   test: {
@@ -16,7 +21,9 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { AUTH_DISABLED: "true" } },
+            miniflare: {
+              bindings: { AUTH_DISABLED: "true", FIXTURE_TAGGER: fixtureFiles("tests/fixtures/models/tiny-tagger") },
+            },
           }),
         ],
         test: {

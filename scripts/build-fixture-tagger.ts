@@ -1,0 +1,37 @@
+// Builds tests/fixtures/models/tiny-tagger/: a tiny tagger trained on the small fixture corpus, exported to q8 ONNX,
+// plus expected.json — the entities the Node engine finds in fixture sentences. The workerd test checks that the
+// same model gives the same entities inside workerd. Run: npx tsx scripts/build-fixture-tagger.ts
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { initBackend } from "../trainer/backend.ts";
+import { readCorpus } from "../trainer/corpus/index.ts";
+import { exportModel } from "../trainer/export/export-model.ts";
+import { openModel } from "../trainer/model/any-model.ts";
+import { loadConfig } from "../trainer/model/config.ts";
+import { runTraining } from "../trainer/run-training.ts";
+
+export const FIXTURE_SENTENCES = [
+  "Pt with HTN and COPD, started on lisinopril 10mg daily. Denies chest pain.",
+  "s/p CABG 2019; on ASA 81 mg and metoprolol succinate 25 mg PO BID.",
+  "No acute distress.",
+  "Dialysis MWF for ESRD; insulin glargine 20 units qhs for T2DM 😷.",
+  "",
+];
+
+async function main(): Promise<void> {
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const out = join(root, "tests/fixtures/models/tiny-tagger");
+  const backend = await initBackend();
+  const docs = readCorpus(join(root, "tests/fixtures/corpora/clinical-small.json")).docs;
+  const work = mkdtempSync(join(tmpdir(), "medner-fixture-"));
+  await runTraining({ config: loadConfig(join(root, "tests/fixtures/tiny-config.json")), train: docs, dev: docs, out: work, backend, dataDescription: { train: "tests/fixtures/corpora/clinical-small.json" } });
+  await exportModel({ modelDir: join(work, "model-best"), out, dtype: "q8", name: "tiny-tagger", version: "1", dev: docs });
+  const model = await openModel(out);
+  const entities = await model.predict(FIXTURE_SENTENCES);
+  writeFileSync(join(out, "expected.json"), `${JSON.stringify({ sentences: FIXTURE_SENTENCES, entities }, null, 2)}\n`);
+  process.stderr.write(`wrote ${out}\n`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
