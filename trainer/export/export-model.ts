@@ -29,6 +29,8 @@ export interface ExportOptions {
   /** Dev documents for the metrics in the manifest and the q8 guard. */
   dev?: Doc[];
   force?: boolean;
+  /** Guard limits (default GUARD). */
+  guard?: Partial<typeof GUARD>;
 }
 
 export interface GuardReport {
@@ -102,12 +104,13 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
           same += ents.filter((e) => q.has(`${e.start}:${e.end}:${e.label}`)).length;
         });
         const agreement = total ? same / total : 1;
-        const passed = fp32.scores.micro.f1 - main.scores.micro.f1 <= GUARD.maxF1Loss && agreement >= GUARD.minAgreement;
+        const limits = { ...GUARD, ...o.guard };
+        const passed = fp32.scores.micro.f1 - main.scores.micro.f1 <= limits.maxF1Loss && agreement >= limits.minAgreement;
         guard = { fp32F1: fp32.scores.micro.f1, q8F1: main.scores.micro.f1, agreement, passed };
         if (!passed && !o.force)
           throw new MednerError(
             "E403",
-            `q8 refused: dev F1 ${main.scores.micro.f1.toFixed(4)} vs fp32 ${fp32.scores.micro.f1.toFixed(4)} (limit: ${GUARD.maxF1Loss * 100} points lost), entity agreement ${(agreement * 100).toFixed(2)}% (limit: ${GUARD.minAgreement * 100}%); pass --force to export anyway`,
+            `q8 refused: dev F1 ${main.scores.micro.f1.toFixed(4)} vs fp32 ${fp32.scores.micro.f1.toFixed(4)} (limit: ${(limits.maxF1Loss * 100).toFixed(2)} points lost), entity agreement ${(agreement * 100).toFixed(2)}% (limit: ${(limits.minAgreement * 100).toFixed(2)}%); pass --force to export anyway`,
           );
       }
     }
