@@ -60,10 +60,19 @@ export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype): Uint8Array
     const rows = embed.rows[a]!;
     const table = new Float32Array((rows + 1) * embed.dim);
     table.set(embed.tables[a]!);
-    const t = matrix(`embed.${a}`, table, rows + 1, embed.dim, 0);
     const attrIds = g.node("Slice", [ids, g.ints([slot]), g.ints([slot + slots[a]!]), g.ints([2])]);
     slot += slots[a]!;
-    const summed = g.node("ReduceSum", [g.node("Gather", [t, attrIds], { axis: 0 }), g.ints([2])], { keepdims: 0 });
+    let rowsOut: string;
+    if (dtype === "fp32") rowsOut = g.node("Gather", [g.constant(`embed.${a}`, "float32", [rows + 1, embed.dim], table), attrIds], { axis: 0 });
+    else {
+      // Gather int8 rows and their scales, then dequantize only those rows: dequantizing whole tables would cost
+      // more per request than the whole network.
+      const { q, scale } = quantizeInt8(table, rows + 1, embed.dim, 0);
+      const qRows = g.node("Cast", [g.node("Gather", [g.constant(`embed.${a}.q`, "int8", [rows + 1, embed.dim], q), attrIds], { axis: 0 })], { to: 1 });
+      const scales = g.node("Unsqueeze", [g.node("Gather", [g.constant(`embed.${a}.scale`, "float32", [rows + 1], scale), attrIds], { axis: 0 }), g.ints([3])]);
+      rowsOut = g.node("Mul", [qRows, scales]);
+    }
+    const summed = g.node("ReduceSum", [rowsOut, g.ints([2])], { keepdims: 0 });
     if (attr.type !== "ngrams") return summed;
     const filled = g.node("Cast", [g.node("GreaterOrEqual", [attrIds, g.constant(`zero_${a}`, "int32", [], new Int32Array([0]))])], { to: 1 });
     const count = g.node("Max", [g.node("ReduceSum", [filled, g.ints([2])], { keepdims: 1 }), g.constant(`one_${a}`, "float32", [], new Float32Array([1]))]);
