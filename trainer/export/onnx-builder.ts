@@ -49,14 +49,20 @@ export class GraphBuilder {
   }
 
   node(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, output?: string): string {
-    const out = output ?? `${opType.toLowerCase()}_${this.counter++}`;
+    return this.nodeN(opType, inputs, 1, attrs, output ? [output] : undefined)[0]!;
+  }
+
+  /** A node with several outputs (e.g. DynamicQuantizeLinear). */
+  nodeN(opType: string, inputs: string[], count: number, attrs: Record<string, AttrValue> = {}, outputs?: string[]): string[] {
+    const base = `${opType.toLowerCase()}_${this.counter++}`;
+    const outs = outputs ?? Array.from({ length: count }, (_, i) => (i === 0 ? base : `${base}_${i}`));
     const attribute = Object.entries(attrs).map(([name, v]) => {
       if (typeof v === "string") return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
       if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
       return Number.isInteger(v) ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v } : { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v };
     });
-    this.nodes.push({ opType, input: inputs, output: [out], attribute, name: out });
-    return out;
+    this.nodes.push({ opType, input: inputs, output: outs, attribute, name: outs[0]! });
+    return outs;
   }
 
   build(name: string, opset: number, docString: string): Uint8Array {

@@ -1,7 +1,8 @@
 // The tagger network as an ONNX graph: hashed feature ids in, tag log-probabilities out. Featurization and decoding
 // stay in core (shared), so the graph holds only what tfjs computed: embedding sums/means, the maxout window encoder
 // and the output layer. q8 stores every matrix and embedding table as int8 with per-channel scales and dequantizes
-// them in the graph (DequantizeLinear); biases and layer norms stay float32.
+// them in the graph: integer matmuls for the layers, gathered-then-scaled rows for the tables; biases and layer norms
+// stay float32.
 import { attributeSlots } from "../../core/index.ts";
 import type { Tagger } from "../model/tagger.ts";
 import { GraphBuilder } from "./onnx-builder.ts";
@@ -37,16 +38,18 @@ export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype): Uint8Array
   const mask = g.input("mask", "float32", ["batch", "tokens"]);
   const mask3 = g.node("Unsqueeze", [mask, g.ints([2])]);
 
-  const matrix = (name: string, data: Float32Array, rows: number, cols: number, axis: 0 | 1): string => {
-    if (dtype === "fp32") return g.constant(name, "float32", [rows, cols], data);
-    const { q, scale } = quantizeInt8(data, rows, cols, axis);
-    const n = axis === 0 ? rows : cols;
-    return g.node("DequantizeLinear", [g.constant(`${name}.q`, "int8", [rows, cols], q), g.constant(`${name}.scale`, "float32", [n], scale), g.constant(`${name}.zero`, "int8", [n], new Int8Array(n))], { axis });
-  };
   const param = (name: string) => tagger.params.get(name)!.dataSync() as Float32Array;
   const vector = (name: string) => g.constant(name, "float32", [param(name).length], param(name));
-  const dense = (x: string, name: string, rows: number, cols: number) =>
-    g.node("Add", [g.node("MatMul", [x, matrix(`${name}.W`, param(`${name}.W`), rows, cols, 1)]), vector(`${name}.b`)]);
+  const dense = (x: string, name: string, rows: number, cols: number) => {
+    if (dtype === "fp32") return g.node("Add", [g.node("MatMul", [x, g.constant(`${name}.W`, "float32", [rows, cols], param(`${name}.W`))]), vector(`${name}.b`)]);
+    // Integer matmul: activations quantized per tensor at run time (uint8), weights per column (int8). In
+    // onnxruntime-web this ran 2.5× faster than float MatMul, where DequantizeLinear + MatMul was no faster than fp32.
+    const { q, scale } = quantizeInt8(param(`${name}.W`), rows, cols, 1);
+    const [xq, xScale, xZero] = g.nodeN("DynamicQuantizeLinear", [x], 3) as [string, string, string];
+    const acc = g.node("MatMulInteger", [xq, g.constant(`${name}.W.q`, "int8", [rows, cols], q), xZero]);
+    const colScale = g.node("Mul", [xScale, g.constant(`${name}.W.scale`, "float32", [cols], scale)]);
+    return g.node("Add", [g.node("Mul", [g.node("Cast", [acc], { to: 1 }), colScale]), vector(`${name}.b`)]);
+  };
   const maxout = (z: string) => {
     if (P === 1) return z;
     const pieces = Array.from({ length: P }, (_, p) => g.node("Slice", [z, g.ints([p * width]), g.ints([(p + 1) * width]), g.ints([2])]));
