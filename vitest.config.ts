@@ -22,7 +22,7 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { AUTH_DISABLED: "true", FIXTURE_TAGGER: fixtureFiles("tests/fixtures/models/tiny-tagger") },
+              bindings: { AUTH_DISABLED: "true", POINTER_TTL_SECONDS: "0", FIXTURE_TAGGER: fixtureFiles("tests/fixtures/models/tiny-tagger") },
             },
           }),
         ],

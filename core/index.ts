@@ -11,6 +11,7 @@ export * from "./manifest.ts";
 export * from "./metrics.ts";
 export * from "./model-loader.ts";
 export * from "./sentences.ts";
+export * from "./store-keys.ts";
 export * from "./tags.ts";
 export * from "./tokenizer.ts";
 export * from "./types.ts";

@@ -1,12 +1,73 @@
-// The Hono app: routes composed under one error handler. Entry points (workerd, Node) import `app`.
-import { Hono } from "hono";
-import type { AppEnv } from "./env.ts";
-import { errorResponse, onError } from "./errors.ts";
+// The Hono app: middleware, routes and one error handler. Entry points (workerd, Node) call createApp with the way
+// their runtime builds ONNX sessions and finds the model store.
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import type { TaggerRunner } from "../core/index.ts";
+import type { AppEnv, Bindings } from "./env.ts";
+import { ApiError, errorResponse, onError } from "./errors.ts";
+import { requireAuth } from "./middleware/auth.ts";
+import { requestLog } from "./middleware/request-log.ts";
+import { ModelRegistry } from "./registry.ts";
 import { health } from "./routes/health.ts";
+import { models } from "./routes/models.ts";
 import { ner } from "./routes/ner.ts";
+import type { ModelStore } from "./store.ts";
 
-export const app = new Hono<AppEnv>()
-  .route("/", health)
-  .route("/", ner)
-  .notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
-  .onError(onError);
+export interface AppDeps {
+  createRunner: (onnx: Uint8Array) => Promise<TaggerRunner>;
+  storeOf: (env: Bindings) => ModelStore;
+  log?: (line: string) => void;
+}
+
+/** 413 for bodies over MAX_BODY_BYTES (default 2 MB), before anything parses them. */
+const limitBody: MiddlewareHandler<AppEnv> = async function limitBody(c, next) {
+  const maxSize = Number(c.env.MAX_BODY_BYTES ?? 2_000_000);
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError(413, "body_too_large", `the body is over ${maxSize} bytes`);
+    },
+  })(c, next);
+};
+
+export function createApp(deps: AppDeps) {
+  // One registry per store: the isolate (or process) keeps loaded sessions across requests.
+  const registries = new WeakMap<object, ModelRegistry>();
+  const log = deps.log ?? ((line: string) => console.log(line));
+  const registryFor = (env: Bindings) => {
+    const key = (env.MODELS as object | undefined) ?? registries;
+    let r = registries.get(key);
+    if (!r) {
+      r = new ModelRegistry(deps.storeOf(env), deps.createRunner, { pointerTtlMs: Number(env.POINTER_TTL_SECONDS ?? 30) * 1000, log: (l) => log(JSON.stringify(l)) });
+      registries.set(key, r);
+    }
+    return r;
+  };
+  return new Hono<AppEnv>()
+    .use(requestId())
+    .use(requestLog(log))
+    .use(async (c, next) => {
+      c.set("registry", registryFor(c.env));
+      await next();
+    })
+    .use(
+      cors({
+        origin: (origin, c) => {
+          const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((s: string) => s.trim());
+          return allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null;
+        },
+        allowHeaders: ["Authorization", "Content-Type"],
+        allowMethods: ["GET", "POST", "OPTIONS"],
+      }),
+    )
+    .use("/ner/*", limitBody)
+    .use("/ner/*", requireAuth())
+    .use("/models/*", requireAuth())
+    .route("/", health)
+    .route("/", ner)
+    .route("/", models(deps.storeOf))
+    .notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
+    .onError(onError);
+}

@@ -32,7 +32,7 @@ async function main() {
     let maxDiff = 0;
     feats.forEach((f, b) => {
       const ref = tagger.logProbs([f]);
-      for (let t = 0; t < f.tokens.length; t++) for (let k = 0; k < K; k++) maxDiff = Math.max(maxDiff, Math.abs(ref[t * K + k]! - lp[(b * T + t) * K + k]!));
+      for (let t = 0; t < f.tokens.length; t++) for (let k = 0; k < K; k++) { const d = Math.abs(ref[t * K + k]! - lp[(b * T + t) * K + k]!); if (d > 1 && dtype === "q8") console.log(b, t, f.tokens.length, T, k, ref[t*K+k], lp[(b*T+t)*K+k]); maxDiff = Math.max(maxDiff, d); }
     });
     console.log(dtype, bytes.length, "bytes, max |diff|", maxDiff, (performance.now() - t0).toFixed(1), "ms");
   }

@@ -1,37 +1,134 @@
-// Runs inside workerd (vitest-pool-workers): the app as the Worker serves it.
-import { SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+// The Worker as deployed, inside workerd (SELF.fetch), with R2 seeded through the publisher's key functions.
+import { env, SELF } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import expected from "../fixtures/models/tiny-tagger/expected.json";
+import { pointTo, publishFixture } from "./fixture.ts";
 
-const post = (body: string, type = "application/json") =>
-  SELF.fetch("https://medner.test/ner", { method: "POST", headers: { "content-type": type }, body });
+const bucket = (env as unknown as { MODELS: R2Bucket }).MODELS;
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  SELF.fetch(`https://medner.test${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
+interface Entity {
+  text: string;
+  label: string;
+  start: number;
+  end: number;
+  score: number;
+  source: string;
+}
 
-describe("worker (workerd)", () => {
-  it("GET /health answers ok", async () => {
-    const res = await SELF.fetch("https://medner.test/health");
+beforeAll(async () => {
+  await publishFixture(bucket, "custom", "1");
+  await publishFixture(bucket, "custom", "2");
+  await pointTo(bucket, "custom", "1");
+});
+
+describe("POST /ner", () => {
+  it("finds the entities the engine finds, with exact offsets, sorted, with score and source", async () => {
+    const text = expected.sentences[0]!;
+    const res = await post("/ner", { text });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok", models: [] });
+    const body = (await res.json()) as { entities: Entity[]; model: { name: string; version: string; sha256: string }; timings: Record<string, number> };
+    expect(body.entities.map(({ text, label, start, end }) => ({ text, label, start, end }))).toEqual(expected.entities[0]!.map(({ text, label, start, end }) => ({ label, start, end, text })));
+    for (const e of body.entities) {
+      expect(text.slice(e.start, e.end)).toBe(e.text);
+      expect(e.source).toBe("custom");
+    }
+    expect(body.entities.map((e) => e.start)).toEqual([...body.entities.map((e) => e.start)].sort((a, b) => a - b));
+    expect(body.model).toMatchObject({ name: "custom", version: "1", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(body.timings).toEqual({ totalMs: expect.any(Number), inferenceMs: expect.any(Number) });
+  });
+
+  it("filters by labels and minScore, and serves an explicit version", async () => {
+    const text = expected.sentences[0]!;
+    const only = (await (await post("/ner", { text, labels: ["MEDICATION"], version: "2" })).json()) as { entities: Entity[]; model: { version: string } };
+    expect(only.model.version).toBe("2");
+    expect(only.entities.length).toBeGreaterThan(0);
+    expect(only.entities.every((e) => e.label === "MEDICATION")).toBe(true);
+    const none = (await (await post("/ner", { text, minScore: 1 })).json()) as { entities: Entity[] };
+    expect(none.entities.every((e) => e.score >= 1)).toBe(true);
   });
 
   it.each([
-    ["not json", "application/json", 400, "invalid_json"],
-    [JSON.stringify({ text: 5 }), "application/json", 400, "invalid_request"],
-    [JSON.stringify({ text: "x" }), "text/plain", 415, "unsupported_media_type"],
-    [JSON.stringify({ text: "x".repeat(20001) }), "application/json", 413, "text_too_long"],
-    [JSON.stringify({ text: "Pt on ASA." }), "application/json", 503, "model_unavailable"],
-  ])("POST /ner %#: %s → %i %s", async (body, type, status, code) => {
-    const res = await post(body, type);
+    ["malformed JSON", "/ner", "{not json", 400, "invalid_json"],
+    ["a schema violation, naming the field", "/ner", { text: "x", minScore: "high" }, 400, "invalid_request"],
+    ["an unknown field", "/ner", { text: "x", colour: 1 }, 400, "invalid_request"],
+    ["text over MAX_TEXT_CHARS", "/ner", { text: "a ".repeat(10001) }, 413, "text_too_long"],
+    ["a body over MAX_BODY_BYTES", "/ner/batch", { texts: Array(64).fill("é".repeat(19000)) }, 413, "body_too_large"],
+    ["an unknown model", "/ner", { text: "x", model: "nope" }, 404, "model_not_found"],
+    ["an unknown version", "/ner", { text: "x", version: "99" }, 404, "model_not_found"],
+    ["a batch of 65", "/ner/batch", { texts: Array(65).fill("x") }, 400, "invalid_request"],
+  ])("%s → %s %i %s", async (_what, path, body, status, code) => {
+    const res = await post(path, body);
     expect(res.status).toBe(status);
-    const json = (await res.json()) as { error: { code: string; message: string } };
-    expect(json.error.code).toBe(code);
-    expect(json.error.message).not.toMatch(/\n\s+at /);
+    const e = await errorOf(res);
+    expect(e.code).toBe(code);
+    expect(e.message).not.toMatch(/\n\s+at /);
   });
 
-  it("names the offending field", async () => {
-    const res = await post(JSON.stringify({ text: "x", minScore: 3 }));
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^minScore: /);
+  it("names the field of a schema violation; 415 for another content type", async () => {
+    expect((await errorOf(await post("/ner", { text: "x", minScore: "high" }))).message).toMatch(/^minScore: /);
+    const res = await SELF.fetch("https://medner.test/ner", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
+    expect(res.status).toBe(415);
+  });
+});
+
+describe("POST /ner/batch", () => {
+  it("answers one result per text, in order, the same as one at a time", async () => {
+    const texts = [...expected.sentences].reverse();
+    const res = await post("/ner/batch", { texts });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { results: Array<{ entities: Entity[] }> };
+    expect(body.results).toHaveLength(texts.length);
+    const singles = await Promise.all(texts.map(async (text) => ((await (await post("/ner", { text })).json()) as { entities: Entity[] }).entities));
+    expect(body.results.map((r) => r.entities)).toEqual(singles);
   });
 
-  it("unknown routes get the same error shape", async () => {
+  it("concurrent requests share one loaded session", async () => {
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => post("/ner", { text: expected.sentences[i % 4]! })));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const health = (await (await SELF.fetch("https://medner.test/health")).json()) as { models: Array<{ name: string; version: string }> };
+    expect(health.models.filter((m) => m.name === "custom" && m.version === "1")).toHaveLength(1);
+  });
+});
+
+describe("models from R2", () => {
+  it("GET /models and /models/:name describe what is published", async () => {
+    const list = (await (await SELF.fetch("https://medner.test/models")).json()) as { models: Array<{ name: string; currentVersion: string; versions: string[] }> };
+    expect(list.models).toContainEqual(expect.objectContaining({ name: "custom", currentVersion: "1", versions: ["1", "2"] }));
+    const one = (await (await SELF.fetch("https://medner.test/models/custom")).json()) as { labels: string[]; versions: Array<{ version: string; current: boolean; devMetrics: unknown }> };
+    expect(one.labels).toEqual(["DISEASE", "MEDICATION", "TREATMENT"]);
+    expect(one.versions.map((v) => [v.version, v.current])).toEqual([["1", true], ["2", false]]);
+    expect((await SELF.fetch("https://medner.test/models/nope")).status).toBe(404);
+  });
+
+  it("a pointer flip is picked up without a restart; a broken new version leaves the old one serving", async () => {
+    await pointTo(bucket, "custom", "2");
+    expect(((await (await post("/ner", { text: "HTN" })).json()) as { model: { version: string } }).model.version).toBe("2");
+    await publishFixture(bucket, "custom", "3", true);
+    await pointTo(bucket, "custom", "3");
+    const res = await post("/ner", { text: "HTN" });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { model: { version: string } }).model.version).toBe("2");
+    const health = (await (await SELF.fetch("https://medner.test/health")).json()) as { failures: Array<{ name: string; version: string; error: string }> };
+    expect(health.failures).toContainEqual(expect.objectContaining({ name: "custom", version: "3", error: expect.stringMatching(/E402: model_quantized\.onnx: sha256 mismatch/) }));
+    await pointTo(bucket, "custom", "1");
+  });
+
+  it("a model whose only version is broken answers 503 with Retry-After", async () => {
+    await publishFixture(bucket, "broken", "1", true);
+    await pointTo(bucket, "broken", "1");
+    const res = await post("/ner", { text: "x", model: "broken" });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("30");
+    expect((await errorOf(res)).code).toBe("model_unavailable");
+  });
+});
+
+describe("GET /health and the rest", () => {
+  it("says auth is disabled here, and unknown routes get the error shape", async () => {
+    const health = (await (await SELF.fetch("https://medner.test/health")).json()) as { status: string; auth: string };
+    expect(health).toMatchObject({ status: "ok", auth: "disabled" });
     const res = await SELF.fetch("https://medner.test/nope");
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: { code: "not_found", message: "no route for GET /nope" } });

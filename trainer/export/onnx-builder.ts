@@ -4,10 +4,11 @@
 import onnxProto from "onnx-proto";
 
 const { onnx } = onnxProto;
-export type TensorType = "float32" | "int8" | "int32" | "int64";
+export type TensorType = "float32" | "int8" | "uint8" | "int32" | "int64";
 const DTYPE: Record<TensorType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   int8: onnx.TensorProto.DataType.INT8,
+  uint8: onnx.TensorProto.DataType.UINT8,
   int32: onnx.TensorProto.DataType.INT32,
   int64: onnx.TensorProto.DataType.INT64,
 };
@@ -38,7 +39,7 @@ export class GraphBuilder {
   }
 
   /** An initializer from typed data, stored as raw little-endian bytes. */
-  constant(name: string, type: TensorType, dims: number[], data: Float32Array | Int8Array | Int32Array | BigInt64Array): string {
+  constant(name: string, type: TensorType, dims: number[], data: Float32Array | Int8Array | Uint8Array | Int32Array | BigInt64Array): string {
     const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     this.initializers.push({ name, dims, dataType: DTYPE[type], rawData: raw.slice() });
     return name;

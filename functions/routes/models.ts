@@ -1,0 +1,54 @@
+// GET /models and GET /models/:name: what is published in the store — versions, the current one, labels, metrics.
+import { Hono } from "hono";
+import { MODEL_NAME, modelKey, modelsPrefix, pointerKey, PointerSchema, type Manifest } from "../../core/index.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import type { ModelStore } from "../store.ts";
+
+async function readJson(store: ModelStore, key: string): Promise<unknown | null> {
+  const b = await store.get(key);
+  if (!b) return null;
+  try {
+    return JSON.parse(new TextDecoder().decode(b));
+  } catch {
+    return null;
+  }
+}
+
+export async function describeModel(store: ModelStore, name: string) {
+  const keys = await store.list(modelsPrefix(name));
+  const versions = [...new Set(keys.filter((k) => k.endsWith("/manifest.json")).map((k) => k.split("/")[2]!))].sort();
+  if (versions.length === 0) return null;
+  const pointer = PointerSchema.safeParse(await readJson(store, pointerKey(name)));
+  const current = pointer.success ? pointer.data.version : null;
+  const details = await Promise.all(
+    versions.map(async (version) => {
+      const m = (await readJson(store, modelKey(name, version, "manifest.json"))) as Manifest | null;
+      return {
+        version,
+        current: version === current,
+        dtype: m?.dtype ?? null,
+        labels: m?.labels ?? [],
+        devMetrics: m?.devMetrics ?? null,
+        createdAt: m?.createdAt ?? null,
+        files: m ? Object.fromEntries(Object.entries(m.files).map(([f, e]) => [f, { sha256: e.sha256, size: e.size }])) : {},
+      };
+    }),
+  );
+  return { name, currentVersion: current, labels: details.find((d) => d.current)?.labels ?? details.at(-1)!.labels, versions: details };
+}
+
+export const models = (storeOf: (env: AppEnv["Bindings"]) => ModelStore) =>
+  new Hono<AppEnv>()
+    .get("/models", async (c) => {
+      const store = storeOf(c.env);
+      const names = [...new Set((await store.list(modelsPrefix())).map((k) => k.split("/")[1]!))].filter((n) => MODEL_NAME.test(n)).sort();
+      const all = await Promise.all(names.map((n) => describeModel(store, n)));
+      return c.json({ models: all.filter((m) => m !== null).map(({ versions, ...m }) => ({ ...m, versions: versions.map((v) => v.version) })) });
+    })
+    .get("/models/:name", async (c) => {
+      const name = c.req.param("name");
+      const m = MODEL_NAME.test(name) ? await describeModel(storeOf(c.env), name) : null;
+      if (!m) throw new ApiError(404, "model_not_found", `model "${name}" is not published`);
+      return c.json(m);
+    });
