@@ -29,6 +29,8 @@ export interface ExportOptions {
   /** Dev documents for the metrics in the manifest and the q8 guard. */
   dev?: Doc[];
   force?: boolean;
+  /** q8 only: integer matmuls on int8 activations (faster, less exact; the guard decides). */
+  integerMatmul?: boolean;
   /** Guard limits (default GUARD). */
   guard?: Partial<typeof GUARD>;
 }
@@ -88,7 +90,7 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
   const tagger = loadTagger(o.modelDir);
   try {
     const manifest = manifestFor(tagger, o, info.training.trainDataSha256 as string | undefined, { backend: info.training.backend, step: info.training.step, modelDir: o.modelDir });
-    const bytes = exportTaggerOnnx(tagger, o.dtype);
+    const bytes = exportTaggerOnnx(tagger, o.dtype, { integerMatmul: !!o.integerMatmul });
     let guard: GuardReport | null = null;
     if (o.dev) {
       const main = await score(await engineFor(manifest, bytes), o.dev);
