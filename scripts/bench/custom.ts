@@ -1,7 +1,7 @@
 // `npm run bench -- custom`: words/s and p50/p99 latency of the custom tagger on a 100-word clinical note, one
 // thread, for tfjs and the exported ONNX fp32 and q8 engines in the same run; plus where the time goes
 // (featurize / network / decode). Prints a table and writes bench-results/custom.json.
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -9,7 +9,6 @@ import {
   decodeEntities,
   featurize,
   loadExportedTagger,
-  PAD,
   tokenize,
   transitionConstraints,
   type TaggerRunner,
@@ -65,7 +64,6 @@ export async function benchCustom(o: CustomBenchOptions) {
       networkMs: (await time(o.iterations, () => runner!.run(ids.slice(), mask, 1, tokens.length, S))).p50Ms,
       decodeMs: (await time(o.iterations, () => decodeEntities(note, tokens, lp, m.tags, c))).p50Ms,
     };
-    void PAD;
   }
   tagger.dispose();
   const sizes = Object.fromEntries(
@@ -96,7 +94,3 @@ export function customTable(r: Awaited<ReturnType<typeof benchCustom>>): string 
   ].join("\n");
 }
 
-export function ensureDir(path: string): string {
-  mkdirSync(path, { recursive: true });
-  return path;
-}

@@ -1,0 +1,35 @@
+// The same app under Node: models from a folder laid out like the bucket, sessions through the Node ort adapter.
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { modelKey, pointerKey, sha256Hex } from "../../core/index.ts";
+import { fsStore } from "../../functions/adapters/fs-store.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { createApp } from "../../functions/app.ts";
+import { ROOT } from "./cli.ts";
+
+const FIXTURE = join(ROOT, "tests/fixtures/models/tiny-tagger");
+
+describe("Node app with a folder store", async () => {
+  const root = mkdtempSync(join(tmpdir(), "medner-store-"));
+  const dir = join(root, modelKey("custom", "1", ""));
+  mkdirSync(dir, { recursive: true });
+  for (const f of ["manifest.json", "model_quantized.onnx"]) cpSync(join(FIXTURE, f), join(dir, f));
+  writeFileSync(join(root, pointerKey("custom")), JSON.stringify({ version: "1", manifest_sha256: await sha256Hex(readFileSync(join(dir, "manifest.json"))) }));
+  const app = createApp({ createRunner: createNodeRunner, storeOf: () => fsStore(root), log: () => {} });
+  const expected = JSON.parse(readFileSync(join(FIXTURE, "expected.json"), "utf8"));
+
+  it("serves /ner with the entities the engine finds", async () => {
+    const res = await app.request("/ner", { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer t" }, body: JSON.stringify({ text: expected.sentences[1] }) }, { API_TOKENS: "t" });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { entities: Array<{ text: string; label: string; start: number; end: number }> };
+    expect(body.entities.map(({ text, label, start, end }) => ({ label, start, end, text }))).toEqual(expected.entities[1].map(({ label, start, end, text }: Record<string, unknown>) => ({ label, start, end, text })));
+  });
+
+  it("lists the published model and refuses paths that climb out of the store", async () => {
+    const res = await app.request("/models/custom", {}, { AUTH_DISABLED: "true" });
+    expect(((await res.json()) as { currentVersion: string }).currentVersion).toBe("1");
+    expect(await fsStore(root).get("models/../../etc/passwd")).toBeNull();
+  });
+});
