@@ -2,15 +2,16 @@
 import type { RequestIdVariables } from "hono/request-id";
 import type { ModelRegistry } from "./registry.ts";
 
-export interface Bindings {
-  MODELS?: R2Bucket;
+/** What `npm run types` (wrangler types) generates from wrangler.toml, with vars widened to string. */
+type GeneratedEnv = { [K in keyof Cloudflare.Env]?: Cloudflare.Env[K] extends string ? string : Cloudflare.Env[K] };
+
+/** wrangler.toml's bindings and vars, plus the secrets and optional vars it does not list. */
+export interface Bindings extends GeneratedEnv {
   /** Comma-separated bearer tokens (a secret: `wrangler secret put API_TOKENS`). */
   API_TOKENS?: string;
   /** "true" turns auth off: local development only. */
   AUTH_DISABLED?: string;
-  MAX_TEXT_CHARS?: string;
   MAX_BODY_BYTES?: string;
-  CORS_ORIGINS?: string;
   /** Seconds a model's current.json is cached. */
   POINTER_TTL_SECONDS?: string;
 }
