@@ -1,11 +1,11 @@
 // onnxruntime-web under Node (CLI, Node server, benchmarks): the package's Node build finds its wasm on disk.
 import * as ort from "onnxruntime-web";
 import type { TaggerRunner } from "../../core/index.ts";
-import { sessionRunner } from "./ort-runner.ts";
+import { SESSION_OPTIONS, sessionRunner } from "./ort-runner.ts";
 
 // One thread: Workers run one, and the benchmarks measure one core.
 ort.env.wasm.numThreads = 1;
 
 export async function createNodeRunner(onnx: Uint8Array): Promise<TaggerRunner> {
-  return sessionRunner(ort, await ort.InferenceSession.create(onnx));
+  return sessionRunner(ort, await ort.InferenceSession.create(onnx, SESSION_OPTIONS));
 }
