@@ -15,6 +15,9 @@ export const ErrorCodes = {
   E401: "exported model unusable",
   E402: "exported file failed verification",
   E403: "quantization guard failed",
+  E501: "invalid publish request",
+  E502: "published version missing or corrupt",
+  E503: "version already published",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

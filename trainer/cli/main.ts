@@ -8,6 +8,7 @@ import { registerExport } from "./export.ts";
 import { registerEvaluate } from "./evaluate.ts";
 import { registerInfo } from "./info.ts";
 import { registerPredict } from "./predict.ts";
+import { registerPublish } from "./publish.ts";
 import { registerTrain } from "./train.ts";
 
 const program = new Command("medner")
@@ -22,6 +23,7 @@ registerTrain(program);
 registerEvaluate(program);
 registerPredict(program);
 registerExport(program);
+registerPublish(program);
 
 try {
   await program.parseAsync(process.argv);
