@@ -18,6 +18,7 @@ export const ErrorCodes = {
   E501: "invalid publish request",
   E502: "published version missing or corrupt",
   E503: "version already published",
+  E504: "upload failed",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -73,9 +73,17 @@ export async function publish(target: PublishTarget, dir: string, name: string, 
   if (!opts.replace && (await target.get(modelKey(name, version, "manifest.json"))))
     throw new MednerError("E503", `${name}@${version} is already published in ${target.name}; pick another --version or pass --replace`);
   const previous = await currentVersion(target, name);
+  const upload = async (file: string, bytes: Uint8Array) => {
+    try {
+      await target.put(modelKey(name, version, file), bytes);
+    } catch (err) {
+      const reason = String((err as Error).message ?? err).split("\n")[0];
+      throw new MednerError("E504", `uploading ${modelKey(name, version, file)} to ${target.name} failed (${reason}); current.json still points at ${previous ?? "nothing"}`);
+    }
+  };
   // Files first, manifest last within the version, pointer last of all.
-  for (const [file, bytes] of contents) await target.put(modelKey(name, version, file), bytes);
-  await target.put(modelKey(name, version, "manifest.json"), manifestBytes);
+  for (const [file, bytes] of contents) await upload(file, bytes);
+  await upload("manifest.json", manifestBytes);
   const { manifestSha } = await verifyPublished(target, name, version);
   await flip(target, name, version, manifestSha);
   return { name, version, files: [...files, "manifest.json"], previous };
