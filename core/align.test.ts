@@ -58,6 +58,18 @@ describe("alignSpansToTokens", () => {
     expect(r.problems).toEqual([expect.objectContaining({ kind: "overlap", docId: "d1", span: short, keptInstead: long })]);
   });
 
+  it("overlaps: 'error' rejects whole chains (A–B–C drops all three)", () => {
+    const spans = [
+      { start: 0, end: 5, label: "A" },
+      { start: 4, end: 9, label: "B" },
+      { start: 8, end: 12, label: "C" },
+      { start: 20, end: 22, label: "D" },
+    ];
+    const { kept, dropped } = resolveOverlaps(spans, "error");
+    expect(kept.map((s) => s.label)).toEqual(["D"]);
+    expect(dropped.map((d) => d.span.label).sort()).toEqual(["A", "B", "C"]);
+  });
+
   it("overlaps: 'first' keeps the earlier span, 'error' keeps neither", () => {
     const a = at("metformin 500mg", "MEDICATION");
     const b = at("500mg for type", "X");

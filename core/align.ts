@@ -78,11 +78,12 @@ export function resolveOverlaps<T extends Span>(
     else kept.push(cand);
   }
   if (policy === "error") {
-    // Under "error" both sides of every clash are rejected.
-    const losers = new Set(dropped.map((d) => d.keptInstead));
-    const out = kept.filter((k) => !losers.has(k.s));
-    for (const k of kept) if (losers.has(k.s)) dropped.push({ span: k.s, keptInstead: null });
-    return { kept: out.sort((a, b) => a.r[0] - b.r[0]).map((k) => k.s), dropped };
+    // Under "error" every span that clashes with any other span is rejected, chains included (A–B–C drops all three).
+    const clashing = new Set(order.filter((a) => order.some((b) => a !== b && clash(a.r, b.r))).map((x) => x.s));
+    return {
+      kept: order.filter((x) => !clashing.has(x.s)).sort((a, b) => a.r[0] - b.r[0]).map((x) => x.s),
+      dropped: order.filter((x) => clashing.has(x.s)).map((x) => ({ span: x.s, keptInstead: null })),
+    };
   }
   return { kept: kept.sort((a, b) => a.r[0] - b.r[0]).map((k) => k.s), dropped };
 }

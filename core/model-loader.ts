@@ -3,6 +3,8 @@
 // sha256 because it exists in Node and workerd alike.
 import { TaggerEngine, type EngineOptions, type TaggerRunner } from "./engine.ts";
 import { MednerError } from "./errors.ts";
+import { FEATURIZER_VERSION } from "./features.ts";
+import { tagNames } from "./tags.ts";
 import { DTYPE_FILES, ManifestSchema, type Dtype, type Manifest } from "./manifest.ts";
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -51,6 +53,10 @@ export async function loadExportedTagger(
     throw new MednerError("E401", `manifest.json is not valid JSON (${(err as Error).message})`);
   }
   const manifest = parseManifest(json, "manifest.json");
+  if (manifest.featurizer.version !== FEATURIZER_VERSION)
+    throw new MednerError("E401", `manifest.json: the model needs featurizer v${manifest.featurizer.version}, this build has v${FEATURIZER_VERSION}`);
+  if (manifest.tags.join() !== tagNames(manifest.labels, manifest.scheme).join())
+    throw new MednerError("E401", "manifest.json: tags do not match labels and scheme");
   const file = DTYPE_FILES[options.dtype ?? manifest.dtype];
   const bytes = await read(file);
   if (!bytes) throw new MednerError("E401", `${file} is missing`);
@@ -61,5 +67,13 @@ export async function loadExportedTagger(
   } catch (err) {
     throw new MednerError("E401", `${file}: onnxruntime could not load it (${String((err as Error).message ?? err).split("\n")[0]})`);
   }
-  return new TaggerEngine(manifest, runner, options);
+  const engine = new TaggerEngine(manifest, runner, options);
+  // One run before anyone relies on it: a graph that does not fit its manifest (shapes, tag count) fails here, at
+  // load time, where the caller can keep serving the previous version — not on every request.
+  try {
+    await engine.predict(["Warm-up: aspirin 81 mg for CAD."]);
+  } catch (err) {
+    throw new MednerError("E401", `${file} does not run with its manifest (${String((err as Error).message ?? err).split("\n")[0]})`);
+  }
+  return engine;
 }

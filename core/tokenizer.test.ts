@@ -18,6 +18,8 @@ describe("tokenize: clinical English", () => {
     ["1,000 mL on the 2nd day", ["1,000", "mL", "on", "the", "2nd", "day"]],
     ["Parkinson's disease", ["Parkinson", "'", "s", "disease"]],
     ["end of sentence. Next", ["end", "of", "sentence", ".", "Next"]],
+    // At most 10 letter-dot pairs make one abbreviation (the bound keeps tokenizing linear on hostile input).
+    ["a.b.c.d.e.f.g.h.i.j.k.", ["a", ".", "b.c.d.e.f.g.h.i.j.k."]],
   ])("%s", (text, expected) => {
     expect(words(text)).toEqual(expected);
   });

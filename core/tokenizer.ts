@@ -9,8 +9,8 @@ const TITLES = ["Dr", "Drs", "Mr", "Mrs", "Ms", "Prof", "vs", "etc", "approx", "
 
 const MARKS = String.raw`[\p{M}\p{Emoji_Modifier}]*`;
 const RULES = [
-  // Dotted abbreviations: b.i.d., q.d., p.o., e.g., U.S.
-  String.raw`(?:\p{L}\.){2,}(?!\p{L})`,
+  // Dotted abbreviations: b.i.d., q.d., p.o., e.g., U.S. Bounded, so a long run of "a.a.a." costs linear time.
+  String.raw`(?:\p{L}\.){2,10}(?!\p{L})`,
   // Titles keep their dot: Dr., Mrs., vs.
   String.raw`(?:${TITLES.join("|")})\.(?![\p{L}\p{Nd}])`,
   // Numbers with decimals or thousands (2.5, 1,000); an ordinal suffix stays (2nd); units split off (500mg → 500 mg).

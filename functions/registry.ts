@@ -19,6 +19,8 @@ export interface LoadedModel {
   version: string;
   /** sha256 of the ONNX file being served. */
   sha256: string;
+  /** sha256 of the manifest it was loaded from (what current.json must name). */
+  manifestSha256: string;
   engine: TaggerEngine;
   loadedAt: string;
 }
@@ -32,15 +34,21 @@ export interface LoadFailure {
 
 export interface RegistryOptions {
   pointerTtlMs?: number;
+  /** How long a failed version is not retried (default 30 s, the Retry-After we send). */
+  failureTtlMs?: number;
   now?: () => number;
   log?: (line: Record<string, unknown>) => void;
 }
+
+const unavailable = (name: string, version: string) =>
+  new ApiError(503, "model_unavailable", `model "${name}" version ${version} could not be loaded`, { "Retry-After": "30" });
 
 export class ModelRegistry {
   private readonly versions = new Map<string, LoadedModel>();
   private readonly loading = new Map<string, Promise<LoadedModel>>();
   private readonly current = new Map<string, { version: string; checkedAt: number }>();
-  private readonly failed = new Map<string, LoadFailure>();
+  /** Keyed by name@version: a version's failure is cleared only when that same version loads. */
+  private readonly failed = new Map<string, LoadFailure & { atMs: number; manifestSha256?: string }>();
 
   constructor(
     private readonly store: ModelStore,
@@ -57,82 +65,106 @@ export class ModelRegistry {
   }
 
   failures(): LoadFailure[] {
-    return [...this.failed.values()];
+    return [...this.failed.values()].map(({ atMs, ...f }) => f);
+  }
+
+  private fail(name: string, version: string, error: string, manifestSha256?: string): void {
+    this.failed.set(`${name}@${version}`, { name, version, error, at: new Date(this.now()).toISOString(), atMs: this.now(), ...(manifestSha256 ? { manifestSha256 } : {}) });
+    this.options.log?.({ level: "error", msg: "model failed to load", model: name, version, error });
   }
 
   /** The model to answer with: `version` if given, else the current one. Throws ApiError 404 or 503. */
   async resolve(name: string, version?: string): Promise<LoadedModel> {
-    if (version) return this.load(name, version, null);
+    if (version) {
+      let manifest: Uint8Array | null;
+      try {
+        manifest = await this.store.get(modelKey(name, version, "manifest.json"));
+      } catch (err) {
+        this.fail(name, version, `store read failed: ${(err as Error).message}`);
+        throw unavailable(name, version);
+      }
+      if (!manifest) throw new ApiError(404, "model_not_found", `model "${name}" has no version "${version}"`);
+      return this.load(name, version, await sha256Hex(manifest));
+    }
     const cached = this.current.get(name);
+    const cachedModel = cached ? this.versions.get(`${name}@${cached.version}`) : undefined;
     const ttl = this.options.pointerTtlMs ?? 30_000;
-    if (cached && this.now() - cached.checkedAt < ttl && this.versions.has(`${name}@${cached.version}`)) return this.versions.get(`${name}@${cached.version}`)!;
-    const raw = await this.store.get(pointerKey(name));
+    if (cached && cachedModel && this.now() - cached.checkedAt < ttl) return cachedModel;
+    let raw: Uint8Array | null;
+    try {
+      raw = await this.store.get(pointerKey(name));
+    } catch (err) {
+      return this.keepOld(name, cachedModel, `store read failed: ${(err as Error).message}`, "current");
+    }
     if (!raw) {
-      if (cached && this.versions.has(`${name}@${cached.version}`)) return this.versions.get(`${name}@${cached.version}`)!;
+      if (cachedModel) return cachedModel;
       throw new ApiError(404, "model_not_found", `model "${name}" is not published`);
     }
-    let pointer;
-    try {
-      pointer = PointerSchema.parse(JSON.parse(new TextDecoder().decode(raw)));
-    } catch {
-      return this.keepOld(name, cached, new MednerError("E401", `${pointerKey(name)} is not a valid pointer`), "current");
-    }
+    const pointer = (() => {
+      try {
+        return PointerSchema.parse(JSON.parse(new TextDecoder().decode(raw)));
+      } catch {
+        return null;
+      }
+    })();
+    if (!pointer) return this.keepOld(name, cachedModel, `${pointerKey(name)} is not a valid pointer`, "current");
     try {
       const model = await this.load(name, pointer.version, pointer.manifest_sha256);
       this.current.set(name, { version: pointer.version, checkedAt: this.now() });
       return model;
     } catch (err) {
-      return this.keepOld(name, cached, err, pointer.version);
+      return this.keepOld(name, cachedModel, null, pointer.version, err);
     }
   }
 
-  private keepOld(name: string, cached: { version: string } | undefined, err: unknown, version: string): LoadedModel {
-    const old = cached ? this.versions.get(`${name}@${cached.version}`) : undefined;
+  /** After a failure, serve the version that was good, and look at the pointer again only after the TTL. */
+  private keepOld(name: string, old: LoadedModel | undefined, error: string | null, version: string, cause?: unknown): LoadedModel {
+    if (error) this.fail(name, version, error);
     if (old) {
-      // Serve the good version, and look at the pointer again only after the TTL.
       this.current.set(name, { version: old.version, checkedAt: this.now() });
       return old;
     }
-    if (err instanceof ApiError) throw err;
-    throw new ApiError(503, "model_unavailable", `model "${name}" version ${version} could not be loaded`, { "Retry-After": "30" });
+    if (cause instanceof ApiError && cause.status !== 404) throw cause;
+    throw unavailable(name, version);
   }
 
-  private load(name: string, version: string, manifestSha256: string | null): Promise<LoadedModel> {
+  private load(name: string, version: string, manifestSha256: string): Promise<LoadedModel> {
     const id = `${name}@${version}`;
     const ready = this.versions.get(id);
-    if (ready) return Promise.resolve(ready);
-    let pending = this.loading.get(id);
+    // A version republished in place (a new manifest under the same version) is loaded again, never served stale.
+    if (ready && ready.manifestSha256 === manifestSha256) return Promise.resolve(ready);
+    // The same version and manifest failed moments ago: answer 503 without downloading it all again.
+    const failed = this.failed.get(id);
+    if (failed?.manifestSha256 === manifestSha256 && this.now() - failed.atMs < (this.options.failureTtlMs ?? 30_000)) return Promise.reject(unavailable(name, version));
+    const key = `${id}#${manifestSha256}`;
+    let pending = this.loading.get(key);
     if (!pending) {
-      pending = this.loadUncached(name, version, manifestSha256).finally(() => this.loading.delete(id));
-      this.loading.set(id, pending);
+      pending = this.loadUncached(name, version, manifestSha256).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
     }
     return pending;
   }
 
-  private async loadUncached(name: string, version: string, manifestSha256: string | null): Promise<LoadedModel> {
+  private async loadUncached(name: string, version: string, manifestSha256: string): Promise<LoadedModel> {
     const id = `${name}@${version}`;
     let served = "";
     const read = async (file: string) => {
       const bytes = await this.store.get(modelKey(name, version, file));
-      if (bytes && file === "manifest.json" && manifestSha256 && (await sha256Hex(bytes)) !== manifestSha256)
+      if (bytes && file === "manifest.json" && (await sha256Hex(bytes)) !== manifestSha256)
         throw new MednerError("E402", `manifest.json of ${id}: sha256 does not match current.json`);
       if (bytes && file.endsWith(".onnx")) served = await sha256Hex(bytes);
       return bytes;
     };
-    if (!(await this.store.get(modelKey(name, version, "manifest.json"))))
-      throw new ApiError(404, "model_not_found", `model "${name}" has no version "${version}"`);
     try {
       const engine = await loadExportedTagger(read, this.createRunner);
-      const model = { name, version, sha256: served, engine, loadedAt: new Date(this.now()).toISOString() };
+      const model = { name, version, sha256: served, manifestSha256, engine, loadedAt: new Date(this.now()).toISOString() };
       this.versions.set(id, model);
-      this.failed.delete(name);
+      this.failed.delete(id);
       this.options.log?.({ level: "info", msg: "model loaded", model: name, version });
       return model;
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
-      this.failed.set(name, { name, version, error, at: new Date(this.now()).toISOString() });
-      this.options.log?.({ level: "error", msg: "model failed to load", model: name, version, error });
-      throw new ApiError(503, "model_unavailable", `model "${name}" version ${version} could not be loaded`, { "Retry-After": "30" });
+      this.fail(name, version, err instanceof Error ? err.message : String(err), manifestSha256);
+      throw unavailable(name, version);
     }
   }
 }

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Doc, Scores } from "../core/index.ts";
+import { MednerError, type Doc, type Scores } from "../core/index.ts";
 import type { BackendInfo } from "./backend.ts";
 import { trainingCurveSvg, type CurvePoint } from "./curve.ts";
 import type { TaggerConfig } from "./model/config.ts";
@@ -41,6 +41,8 @@ export function dataHash(docs: Doc[]): string {
 
 /** Holds out `fraction` of the documents (seeded) when no dev set is given. */
 export function splitDev(docs: Doc[], fraction: number, seed: number): { train: Doc[]; dev: Doc[] } {
+  if (fraction <= 0 || docs.length < 2)
+    throw new MednerError("E301", `no dev set: pass --dev, or keep training.devFraction > 0 with at least 2 documents (have ${docs.length})`);
   const order = shuffle([...docs], rng(seed + 7));
   const n = Math.max(1, Math.round(docs.length * fraction));
   return { dev: order.slice(0, n), train: order.slice(n) };

@@ -161,8 +161,26 @@ export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEven
   let lossSteps = 0;
   let words = 0;
   let started = performance.now();
+  let lastEval = 0;
+  let epochNow = 1;
+  const evaluate = (lr: number, wordsPerSecond: number): TrainEvent => {
+    const scores = evaluateTagger(tagger, opts.dev);
+    const isBest = scores.micro.f1 > best;
+    if (isBest) {
+      best = scores.micro.f1;
+      sinceBest = 0;
+    } else sinceBest++;
+    lastEval = stepNo;
+    const e: TrainEvent = { kind: "eval", step: stepNo, epoch: epochNow, loss: lossSum / Math.max(1, lossSteps), learnRate: lr, wordsPerSecond, scores, isBest, bestF1: best, tagger };
+    lossSum = 0;
+    lossSteps = 0;
+    words = 0;
+    started = performance.now();
+    return e;
+  };
   try {
     for (let epoch = 1; epoch <= t.maxEpochs; epoch++) {
+      epochNow = epoch;
       for (const batch of batches(examples, t.batchWords, random)) {
         if (signal?.aborted || stepNo >= t.maxSteps) return;
         stepNo++;
@@ -176,21 +194,13 @@ export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEven
         const wordsPerSecond = words / ((performance.now() - started) / 1000);
         yield { kind: "step", step: stepNo, epoch, loss, learnRate: lr, wordsPerSecond, tagger };
         if (stepNo % t.evalEvery === 0 || stepNo === t.maxSteps) {
-          const scores = evaluateTagger(tagger, opts.dev);
-          const isBest = scores.micro.f1 > best;
-          if (isBest) {
-            best = scores.micro.f1;
-            sinceBest = 0;
-          } else sinceBest++;
-          yield { kind: "eval", step: stepNo, epoch, loss: lossSum / lossSteps, learnRate: lr, wordsPerSecond, scores, isBest, bestF1: best, tagger };
-          lossSum = 0;
-          lossSteps = 0;
-          words = 0;
-          started = performance.now();
+          yield evaluate(lr, wordsPerSecond);
           if (sinceBest >= t.patience) return;
         }
       }
     }
+    // Out of epochs between two evaluations: evaluate what the last steps learned, so model-best always exists.
+    if (stepNo > lastEval && !signal?.aborted) yield evaluate(learnRateAt(stepNo, t), 0);
   } finally {
     opt.dispose();
   }

@@ -1,6 +1,6 @@
 // GET /models and GET /models/:name: what is published in the store — versions, the current one, labels, metrics.
 import { Hono } from "hono";
-import { MODEL_NAME, modelKey, modelsPrefix, pointerKey, PointerSchema, type Manifest } from "../../core/index.ts";
+import { ManifestSchema, MODEL_NAME, modelKey, modelsPrefix, pointerKey, PointerSchema, type Manifest } from "../../core/index.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import type { ModelStore } from "../store.ts";
@@ -23,10 +23,12 @@ export async function describeModel(store: ModelStore, name: string) {
   const current = pointer.success ? pointer.data.version : null;
   const details = await Promise.all(
     versions.map(async (version) => {
-      const m = (await readJson(store, modelKey(name, version, "manifest.json"))) as Manifest | null;
+      const parsed = ManifestSchema.safeParse(await readJson(store, modelKey(name, version, "manifest.json")));
+      const m: Manifest | null = parsed.success ? parsed.data : null;
       return {
         version,
         current: version === current,
+        valid: m !== null,
         dtype: m?.dtype ?? null,
         labels: m?.labels ?? [],
         devMetrics: m?.devMetrics ?? null,

@@ -30,6 +30,9 @@ describe("Node app with a folder store", async () => {
   it("lists the published model and refuses paths that climb out of the store", async () => {
     const res = await app.request("/models/custom", {}, { AUTH_DISABLED: "true" });
     expect(((await res.json()) as { currentVersion: string }).currentVersion).toBe("1");
-    expect(await fsStore(root).get("models/../../etc/passwd")).toBeNull();
+    // A file beside the store: reachable by ".." if the store did not refuse it.
+    writeFileSync(join(root, "..", "outside-the-store.txt"), "secret");
+    expect(await fsStore(root).get("models/../../outside-the-store.txt")).toBeNull();
+    expect(await fsStore(root).get("../outside-the-store.txt")).toBeNull();
   });
 });

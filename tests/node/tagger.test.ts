@@ -86,6 +86,13 @@ describe("custom tagger", () => {
     expect(() => loadTagger(dir)).toThrow(/E301: .*model\.json: model\.width: /);
   });
 
+  it("a run that ends between evaluations still evaluates its last steps, so model-best exists", async () => {
+    const config = { ...loadConfig(CONFIG), training: { ...loadConfig(CONFIG).training, maxEpochs: 1, evalEvery: 1000 } };
+    const dir = tmp();
+    await runTraining({ config, train: docs, dev: docs, out: dir, backend, dataDescription: {} });
+    expect(existsSync(join(dir, "model-best/model.json"))).toBe(true);
+  });
+
   it("on interruption or an exception, model-last is still written", async () => {
     const config = { ...loadConfig(CONFIG), training: { ...loadConfig(CONFIG).training, evalEvery: 1000 } };
     const controller = new AbortController();

@@ -84,7 +84,7 @@ describe("POST /ner/batch", () => {
     expect(body.results.map((r) => r.entities)).toEqual(singles);
   });
 
-  it("concurrent requests share one loaded session", async () => {
+  it("concurrent requests are all answered by the one loaded version (load sharing: tests/node/registry.test.ts)", async () => {
     const results = await Promise.all(Array.from({ length: 16 }, (_, i) => post("/ner", { text: expected.sentences[i % 4]! })));
     expect(results.every((r) => r.status === 200)).toBe(true);
     const health = (await (await SELF.fetch("https://medner.test/health")).json()) as { models: Array<{ name: string; version: string }> };

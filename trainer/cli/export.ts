@@ -1,6 +1,6 @@
 // `medner export`: a trained tagger folder → ONNX (fp32 or q8) + manifest.json, with the q8 accuracy guard.
 import { Option, type Command } from "commander";
-import { DTYPES, type Dtype } from "../../core/index.ts";
+import { DTYPES, MednerError, type Dtype } from "../../core/index.ts";
 import { initBackend } from "../backend.ts";
 import { exportModel } from "../export/export-model.ts";
 import { corpusOptions, readCorpusFromOptions } from "./options.ts";
@@ -38,6 +38,8 @@ export function registerExport(program: Command): void {
   // --data is the dev set for metrics and the q8 guard; exporting without one skips both.
   corpusOptions(cmd, { required: false, description: "dev corpus: manifest metrics and the q8 guard (recommended)" });
   cmd.action(async (opts: ExportOpts) => {
+    for (const [flag, v] of [["--guard-f1-loss", opts.guardF1Loss], ["--guard-agreement", opts.guardAgreement]] as const)
+      if (!Number.isFinite(Number(v))) throw new MednerError("E403", `${flag} must be a number, got ${JSON.stringify(v)}`);
     await initBackend();
     const dev = opts.data ? readCorpusFromOptions({ ...opts, data: opts.data }).docs : undefined;
     if (!dev) process.stderr.write("no --data: exporting without dev metrics and without the q8 guard\n");

@@ -74,6 +74,11 @@ describe("readers", () => {
     expect(c.problems[0]!.message).toMatch(/note1\.ann:3: T3 DISEASE 17 23;30 37 is discontinuous; skipped/);
   });
 
+  it("a leading byte-order mark is ignored", () => {
+    expect(readCorpus(write("bom.tsv", "\uFEFFAspirin\tB-Chemical\n")).docs[0]!.entities).toEqual([{ start: 0, end: 7, label: "Chemical" }]);
+    expect(readCorpus(write("bom.json", '\uFEFF[{"text": "HTN", "entities": [[0, 3, "DISEASE"]]}]')).docs).toHaveLength(1);
+  });
+
   it("code-point offsets in JSON when asked", () => {
     const p = write("cp.jsonl", JSON.stringify({ text: "😷 fever", entities: [{ start: 2, end: 7, label: "DISEASE", text: "fever" }] }) + "\n");
     expect(surface(readCorpus(p, { offsets: "codepoint" }).docs[0]!)).toEqual([["fever", "DISEASE"]]);

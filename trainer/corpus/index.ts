@@ -23,7 +23,7 @@ export function detectFormat(path: string): CorpusFormat {
     throw new MednerError("E202", `${path}: a folder, but no BRAT .ann files in it`);
   }
   if (path.endsWith(".ann") || (path.endsWith(".txt") && existsSync(path.replace(/\.txt$/, ".ann")))) return "brat";
-  const content = readFileSync(path, "utf8");
+  const content = readText(path);
   const head = content.trimStart();
   const firstLine = head.split("\n", 1)[0] ?? "";
   if (head.startsWith("[") || head.startsWith("{")) {
@@ -52,6 +52,9 @@ export interface ReadOptions {
   offsets?: OffsetUnit;
 }
 
+/** File text without a leading byte-order mark (editors on Windows add one). */
+const readText = (path: string) => readFileSync(path, "utf8").replace(/^\uFEFF/, "");
+
 export function readCorpus(path: string, options: ReadOptions = {}): Corpus {
   if (!existsSync(path)) throw new MednerError("E203", `${path}: no such file or folder`);
   const format = options.format ?? detectFormat(path);
@@ -60,11 +63,11 @@ export function readCorpus(path: string, options: ReadOptions = {}): Corpus {
     case "brat":
       return { format, ...readBrat(path) };
     case "json":
-      return { format, docs: parseJsonCorpus(readFileSync(path, "utf8"), path, unit), problems: [] };
+      return { format, docs: parseJsonCorpus(readText(path), path, unit), problems: [] };
     case "jsonl":
-      return { format, docs: parseJsonlCorpus(readFileSync(path, "utf8"), path, unit), problems: [] };
+      return { format, docs: parseJsonlCorpus(readText(path), path, unit), problems: [] };
     case "conll":
-      return { format, docs: parseConllCorpus(readFileSync(path, "utf8"), path), problems: [] };
+      return { format, docs: parseConllCorpus(readText(path), path), problems: [] };
     default:
       throw new MednerError("E202", `unknown corpus format "${String(format)}"`);
   }

@@ -89,7 +89,7 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
   const info = readModelInfo(o.modelDir);
   const tagger = loadTagger(o.modelDir);
   try {
-    const manifest = manifestFor(tagger, o, info.training.trainDataSha256 as string | undefined, { backend: info.training.backend, step: info.training.step, modelDir: o.modelDir });
+    const manifest = manifestFor(tagger, o, info.training.trainDataSha256 as string | undefined, { backend: info.training.backend, step: info.training.step, modelDir: o.modelDir, weightsSha256: info.weights.sha256 });
     const bytes = exportTaggerOnnx(tagger, o.dtype, { integerMatmul: !!o.integerMatmul });
     let guard: GuardReport | null = null;
     if (o.dev) {
@@ -121,9 +121,11 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
     const previousPath = join(o.out, "manifest.json");
     if (existsSync(previousPath)) {
       const prev = JSON.parse(readFileSync(previousPath, "utf8")) as Manifest;
-      if (prev.trainDataSha256 === manifest.trainDataSha256 && prev.tags.join() === manifest.tags.join() && prev.name === manifest.name) {
+      // Same trained weights only; the dtype being written keeps only metrics computed now.
+      if (prev.source?.weightsSha256 === info.weights.sha256 && prev.name === manifest.name) {
         for (const [f, e] of Object.entries(prev.files)) if (f !== DTYPE_FILES[o.dtype] && existsSync(join(o.out, f))) manifest.files[f] = e;
-        manifest.devMetrics = { ...prev.devMetrics, ...manifest.devMetrics };
+        const { [o.dtype]: _stale, ...others } = prev.devMetrics ?? {};
+        manifest.devMetrics = { ...others, ...manifest.devMetrics };
         manifest.version = o.version ?? prev.version;
       }
     }
