@@ -49,6 +49,8 @@ async function main(): Promise<number> {
       set: { type: "string", multiple: true, default: [] },
       out: { type: "string" },
       version: { type: "string" },
+      "guard-f1-loss": { type: "string", default: "0.3" },
+      "guard-agreement": { type: "string", default: "99" },
     },
   });
   if (!(TARGETS as readonly string[]).includes(values.target!)) throw new MednerError("E501", `--target must be one of ${TARGETS.join(", ")}`);
@@ -66,7 +68,8 @@ async function main(): Promise<number> {
   const version = values.version ?? new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "Z");
   const exported = join(out, "exported");
   // The manifest's metrics are the gate set's, so the next run can compare against them.
-  const { manifest } = await exportModel({ modelDir: join(out, "model-best"), out: exported, dtype: "q8", name: values.name!, version, dev: gate });
+  const guard = { maxF1Loss: Number(values["guard-f1-loss"]) / 100, minAgreement: Number(values["guard-agreement"]) / 100 };
+  const { manifest } = await exportModel({ modelDir: join(out, "model-best"), out: exported, dtype: "q8", name: values.name!, version, dev: gate, guard });
   const fresh = manifest.devMetrics!.q8!;
   const target = await openTarget(values.target as TargetKind, values.dir);
   try {

@@ -11,7 +11,7 @@ import { modelKey, pointerKey } from "../../core/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
 import { createApp } from "../../functions/app.ts";
 import { listModels, publish, rollback } from "../../trainer/publish/publish.ts";
-import { dirTarget, s3Target } from "../../trainer/publish/targets.ts";
+import { dirTarget, localTarget, s3Target } from "../../trainer/publish/targets.ts";
 import { medner, ROOT } from "./cli.ts";
 
 const FIXTURE = join(ROOT, "tests/fixtures/models/tiny-tagger");
@@ -58,6 +58,24 @@ describe("publish to a folder", () => {
     expect(medner("publish", "--model", FIXTURE, "--name", "Bad Name", "--target", "dir", "--dir", tmp())).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E501: invalid model name/) });
     expect(medner("models", "list", "--target", "r2", "--json")).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E501: --target r2 needs R2_ACCOUNT_ID \(or R2_ENDPOINT\), R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY/) });
   });
+});
+
+describe("publish to wrangler's local R2 state", () => {
+  it("what one platform proxy publishes, another (as wrangler dev) reads", async () => {
+    const persist = tmp();
+    const a = await localTarget(join(ROOT, "wrangler.toml"), persist);
+    try {
+      await publish(a, FIXTURE, "custom", { version: "1" });
+    } finally {
+      await a.close();
+    }
+    const b = await localTarget(join(ROOT, "wrangler.toml"), persist);
+    try {
+      expect(await listModels(b)).toEqual([{ name: "custom", current: "1", versions: ["1"] }]);
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
 });
 
 describe("publish to R2's S3 API (s3rver on 127.0.0.1)", () => {

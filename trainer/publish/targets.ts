@@ -33,6 +33,8 @@ export function dirTarget(root: string): PublishTarget {
 
 /** wrangler's local R2 state for the MODELS binding, through wrangler's own platform proxy (the state wrangler dev serves). */
 export async function localTarget(configPath = "wrangler.toml", persistPath?: string): Promise<PublishTarget> {
+  // Local state needs no Request.cf data; without this, wrangler tries to download it (and fails offline).
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
   const { getPlatformProxy } = await import("wrangler");
   const proxy = await getPlatformProxy<{ MODELS: R2Bucket }>({ configPath, persist: persistPath ? { path: persistPath } : true });
   const store = r2Store(proxy.env.MODELS);
