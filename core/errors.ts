@@ -32,3 +32,9 @@ export class MednerError extends Error {
     super(`${code}: ${message}`);
   }
 }
+
+/** "where: path.to.field: what is wrong" for the first problem zod found. */
+export function describeIssue(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }, where: string): string {
+  const issue = error.issues[0]!;
+  return `${where}: ${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`;
+}

@@ -1,7 +1,7 @@
 // The label schema: medner's canonical labels, and label maps that rename a corpus's or model's labels onto them.
 // Labels a map does not name pass through unchanged (model-specific labels such as the transformer's Lab_value).
 import { z } from "zod";
-import { MednerError } from "./errors.ts";
+import { describeIssue, MednerError } from "./errors.ts";
 
 export const CANONICAL_LABELS = ["MEDICATION", "DISEASE", "TREATMENT"] as const;
 export type CanonicalLabel = (typeof CANONICAL_LABELS)[number];
@@ -16,10 +16,7 @@ export type LabelMap = z.infer<typeof LabelMapSchema>;
 
 export function parseLabelMap(json: unknown, source = "label map"): LabelMap {
   const r = LabelMapSchema.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new MednerError("E130", `${source}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  }
+  if (!r.success) throw new MednerError("E130", describeIssue(r.error, source));
   return r.data;
 }
 

@@ -2,7 +2,7 @@
 // checks the ONNX file's size and sha256 against it, and only then builds the session. WebCrypto is used for
 // sha256 because it exists in Node and workerd alike.
 import { TaggerEngine, type EngineOptions, type TaggerRunner } from "./engine.ts";
-import { MednerError } from "./errors.ts";
+import { describeIssue, MednerError } from "./errors.ts";
 import { FEATURIZER_VERSION } from "./features.ts";
 import { tagNames } from "./tags.ts";
 import { DTYPE_FILES, ManifestSchema, type Dtype, type Manifest } from "./manifest.ts";
@@ -14,10 +14,7 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 export function parseManifest(json: unknown, where: string): Manifest {
   const r = ManifestSchema.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new MednerError("E401", `${where}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  }
+  if (!r.success) throw new MednerError("E401", describeIssue(r.error, where));
   return r.data;
 }
 

@@ -2,7 +2,7 @@
 // overrides; validated with zod wherever it is read, and stored with every model.
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { FeaturizerConfigSchema, MednerError } from "../../core/index.ts";
+import { describeIssue, FeaturizerConfigSchema, MednerError } from "../../core/index.ts";
 
 export const TaggerConfigSchema = z
   .object({
@@ -49,10 +49,7 @@ const DEFAULTS_URL = new URL("../../models/custom/config.json", import.meta.url)
 
 export function parseConfig(json: unknown, source: string): TaggerConfig {
   const r = TaggerConfigSchema.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new MednerError("E301", `${source}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  }
+  if (!r.success) throw new MednerError("E301", describeIssue(r.error, source));
   return r.data;
 }
 

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { attributeSlots, FEATURIZER_VERSION, MednerError } from "../../core/index.ts";
+import { attributeSlots, describeIssue, FEATURIZER_VERSION, MednerError } from "../../core/index.ts";
 import { parseConfig } from "./config.ts";
 import { HashEmbed } from "./hash-embed.ts";
 import { paramShapes, toVariables } from "./network.ts";
@@ -76,10 +76,7 @@ export function readModelInfo(dir: string): ModelInfo {
     throw new MednerError("E302", `${path}: not valid JSON (${(err as Error).message})`);
   }
   const r = ModelJson.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new MednerError("E302", `${path}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  }
+  if (!r.success) throw new MednerError("E302", describeIssue(r.error, path));
   return r.data;
 }
 
