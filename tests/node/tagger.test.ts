@@ -118,11 +118,12 @@ describe("medner train (CLI)", () => {
     child.stderr.on("data", (b: Buffer) => {
       stderr += b.toString();
     });
+    // Wait until the progress bar (it reports every 10 s when stderr is not a terminal) shows steps were taken.
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
-        if (!stderr.includes("medner train:")) return;
+        if (!/step [1-9]\d*\//.test(stderr)) return;
         clearInterval(poll);
-        setTimeout(resolve, 1500);
+        resolve();
       }, 100);
     });
     child.kill("SIGINT");
