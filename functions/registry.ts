@@ -2,6 +2,7 @@
 // once, and reuses its session across requests. A new version that fails to load never replaces a good one: the
 // failure is kept for /health and the old version goes on serving.
 import {
+  DTYPE_FILES,
   loadExportedTagger,
   MednerError,
   modelKey,
@@ -47,6 +48,8 @@ export class ModelRegistry {
   private readonly versions = new Map<string, LoadedModel>();
   private readonly loading = new Map<string, Promise<LoadedModel>>();
   private readonly current = new Map<string, { version: string; checkedAt: number }>();
+  /** When an explicitly requested version (name@version) was last checked against its manifest. */
+  private readonly checked = new Map<string, number>();
   /** Keyed by name@version: a version's failure is cleared only when that same version loads. */
   private readonly failed = new Map<string, LoadFailure & { atMs: number; manifestSha256?: string }>();
 
@@ -75,7 +78,12 @@ export class ModelRegistry {
 
   /** The model to answer with: `version` if given, else the current one. Throws ApiError 404 or 503. */
   async resolve(name: string, version?: string): Promise<LoadedModel> {
+    const ttl = this.options.pointerTtlMs ?? 30_000;
     if (version) {
+      // An explicit version is re-checked against its manifest once per TTL, like a pointer, not on every request.
+      const id = `${name}@${version}`;
+      const ready = this.versions.get(id);
+      if (ready && this.now() - (this.checked.get(id) ?? -Infinity) < ttl) return ready;
       let manifest: Uint8Array | null;
       try {
         manifest = await this.store.get(modelKey(name, version, "manifest.json"));
@@ -84,11 +92,12 @@ export class ModelRegistry {
         throw unavailable(name, version);
       }
       if (!manifest) throw new ApiError(404, "model_not_found", `model "${name}" has no version "${version}"`);
-      return this.load(name, version, await sha256Hex(manifest));
+      const model = await this.load(name, version, await sha256Hex(manifest));
+      this.checked.set(id, this.now());
+      return model;
     }
     const cached = this.current.get(name);
     const cachedModel = cached ? this.versions.get(`${name}@${cached.version}`) : undefined;
-    const ttl = this.options.pointerTtlMs ?? 30_000;
     if (cached && cachedModel && this.now() - cached.checkedAt < ttl) return cachedModel;
     let raw: Uint8Array | null;
     try {
@@ -147,16 +156,16 @@ export class ModelRegistry {
 
   private async loadUncached(name: string, version: string, manifestSha256: string): Promise<LoadedModel> {
     const id = `${name}@${version}`;
-    let served = "";
     const read = async (file: string) => {
       const bytes = await this.store.get(modelKey(name, version, file));
       if (bytes && file === "manifest.json" && (await sha256Hex(bytes)) !== manifestSha256)
         throw new MednerError("E402", `manifest.json of ${id}: sha256 does not match current.json`);
-      if (bytes && file.endsWith(".onnx")) served = await sha256Hex(bytes);
       return bytes;
     };
     try {
       const engine = await loadExportedTagger(read, this.createRunner);
+      // The loader verified the served file against this manifest entry, so its sha256 is known without hashing again.
+      const served = engine.manifest.files[DTYPE_FILES[engine.manifest.dtype]]!.sha256;
       const model = { name, version, sha256: served, manifestSha256, engine, loadedAt: new Date(this.now()).toISOString() };
       this.versions.set(id, model);
       this.failed.delete(id);
