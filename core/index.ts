@@ -2,6 +2,7 @@
 export * from "./align.ts";
 export * from "./decode.ts";
 export * from "./doc-tags.ts";
+export * from "./ensemble.ts";
 export * from "./engine.ts";
 export * from "./errors.ts";
 export * from "./features.ts";

@@ -24,3 +24,10 @@ export interface Doc {
   /** Free-form metadata carried through conversion (e.g. the note type). */
   meta?: Record<string, string>;
 }
+
+/** An entity as the service answers it: the exact text, a score in [0, 1] and the model that found it. */
+export interface SourcedEntity extends Span {
+  text: string;
+  score: number;
+  source: string;
+}
