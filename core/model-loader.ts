@@ -18,8 +18,8 @@ export function parseManifest(json: unknown, where: string): Manifest {
   return r.data;
 }
 
-/** Throws E402 unless `bytes` is exactly the file the manifest describes. */
-export async function verifyFile(manifest: Manifest, file: string, bytes: Uint8Array): Promise<void> {
+/** Throws E402 unless `bytes` is exactly the file the manifest describes (any manifest with a `files` table). */
+export async function verifyFile(manifest: Pick<Manifest, "files">, file: string, bytes: Uint8Array): Promise<void> {
   const entry = manifest.files[file];
   if (!entry) throw new MednerError("E402", `${file} is not listed in manifest.json`);
   const got = await sha256Hex(bytes);

@@ -2,6 +2,7 @@
 // which differ only in how onnxruntime-web is initialized.
 import type * as Ort from "onnxruntime-web";
 import type { TaggerRunner } from "../../core/index.ts";
+import type { TransformerRunner } from "../../core/transformer/index.ts";
 
 /**
  * Session options for every runtime. `disable_quant_qdq` lets onnxruntime constant-fold DequantizeLinear over the q8
@@ -9,6 +10,12 @@ import type { TaggerRunner } from "../../core/index.ts";
  * note on the BC5CDR model, the same as fp32, while the file stays 4× smaller.
  */
 export const SESSION_OPTIONS = { graphOptimizationLevel: "all", extra: { session: { disable_quant_qdq: "1" } } } as const;
+
+/**
+ * Session options for transformers. No `disable_quant_qdq` here: folding the int8 weights of a full-size DistilBERT
+ * back to fp32 at load would take ~265 MB, twice a Worker isolate's 128 MB; its int8 matmuls run as integer ops.
+ */
+export const TRANSFORMER_SESSION_OPTIONS = { graphOptimizationLevel: "all" } as const;
 
 export function sessionRunner(ort: typeof Ort, session: Ort.InferenceSession): TaggerRunner {
   return {
@@ -22,6 +29,24 @@ export function sessionRunner(ort: typeof Ort, session: Ort.InferenceSession): T
       if (!lp) throw new Error("the model has no 'logprobs' output");
       const data = lp.data as Float32Array;
       lp.dispose();
+      return data;
+    },
+  };
+}
+
+/** Wraps a transformer token-classification session (int64 `input_ids`/`attention_mask` → float32 `logits`). */
+export function transformerSessionRunner(ort: typeof Ort, session: Ort.InferenceSession): TransformerRunner {
+  return {
+    async run(inputIds, attentionMask, batch, seq) {
+      const feeds = {
+        input_ids: new ort.Tensor("int64", inputIds, [batch, seq]),
+        attention_mask: new ort.Tensor("int64", attentionMask, [batch, seq]),
+      };
+      const out = await session.run(feeds);
+      const logits = out.logits;
+      if (!logits) throw new Error("the model has no 'logits' output");
+      const data = logits.data as Float32Array;
+      logits.dispose();
       return data;
     },
   };

@@ -1,0 +1,12 @@
+// The transformer → medner label table.
+import { describe, expect, it } from "vitest";
+import { canonicalLabel, TRANSFORMER_LABEL_MAP } from "./canonical.ts";
+
+describe("canonical labels", () => {
+  it("renames the three shared types and passes the rest through", () => {
+    expect(["Medication", "Disease_disorder", "Therapeutic_procedure", "Sign_symptom", "Dosage", "constructor"].map(canonicalLabel)).toEqual([
+      "MEDICATION", "DISEASE", "TREATMENT", "Sign_symptom", "Dosage", "constructor",
+    ]);
+    expect(Object.keys(TRANSFORMER_LABEL_MAP.labels)).toHaveLength(3);
+  });
+});

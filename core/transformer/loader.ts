@@ -1,0 +1,85 @@
+// Loads a transformer folder from wherever its files live (a directory, R2, a test fixture): validates manifest.json,
+// checks every file it reads against the manifest's size and sha256, builds the tokenizer and the ONNX session, and
+// proves they run together before anyone relies on them.
+import { describeIssue, MednerError } from "../errors.ts";
+import type { Dtype } from "../manifest.ts";
+import { verifyFile } from "../model-loader.ts";
+import { TransformerEngine, type TransformerEngineOptions, type TransformerRunner } from "./engine.ts";
+import { TRANSFORMER_DTYPE_FILES, TransformerManifestSchema, type TransformerManifest } from "./manifest.ts";
+import { WordPieceTokenizer } from "./wordpiece.ts";
+
+export interface TransformerLoadOptions extends TransformerEngineOptions {
+  /** Which ONNX file to serve (default: the manifest's dtype). */
+  dtype?: Dtype;
+}
+
+const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0];
+
+function parseJson(bytes: Uint8Array, file: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new MednerError("E401", `${file} is not valid JSON (${firstLine(err)})`);
+  }
+}
+
+export function parseTransformerManifest(json: unknown, where = "manifest.json"): TransformerManifest {
+  const r = TransformerManifestSchema.safeParse(json);
+  if (!r.success) throw new MednerError("E401", describeIssue(r.error, where));
+  return r.data;
+}
+
+/**
+ * `read(path)` returns a file's bytes (paths as in the manifest, e.g. "onnx/model_quantized.onnx") or null when it does
+ * not exist; `createRunner` builds the ONNX session. The file bytes are dropped once the engine exists (Workers have
+ * 128 MB per isolate).
+ */
+export async function loadTransformer(
+  read: (path: string) => Promise<Uint8Array | null>,
+  createRunner: (onnx: Uint8Array) => Promise<TransformerRunner>,
+  options: TransformerLoadOptions = {},
+): Promise<TransformerEngine> {
+  const raw = await read("manifest.json");
+  if (!raw) throw new MednerError("E401", "manifest.json is missing");
+  const manifest = parseTransformerManifest(parseJson(raw, "manifest.json"));
+  const readVerified = async (file: string) => {
+    const bytes = await read(file);
+    if (!bytes) throw new MednerError("E401", `${file} is missing`);
+    await verifyFile(manifest, file, bytes);
+    return bytes;
+  };
+
+  const config = parseJson(await readVerified("config.json"), "config.json") as { id2label?: Record<string, string> };
+  if (config.id2label) {
+    const id2label = manifest.labels.map((_, i) => config.id2label![String(i)]);
+    if (Object.keys(config.id2label).length !== manifest.labels.length || id2label.some((l, i) => l !== manifest.labels[i]))
+      throw new MednerError("E401", "config.json: id2label does not match the manifest's labels (order matters: it maps logits to tags)");
+  }
+  let tokenizer: WordPieceTokenizer;
+  try {
+    tokenizer = new WordPieceTokenizer(parseJson(await readVerified("tokenizer.json"), "tokenizer.json"), parseJson(await readVerified("tokenizer_config.json"), "tokenizer_config.json"));
+  } catch (err) {
+    if (err instanceof MednerError) throw err;
+    throw new MednerError("E401", `the tokenizer cannot be used: ${firstLine(err)}`);
+  }
+
+  const file = TRANSFORMER_DTYPE_FILES[options.dtype ?? manifest.dtype];
+  let runner: TransformerRunner;
+  {
+    const onnx = await readVerified(file);
+    try {
+      runner = await createRunner(onnx);
+    } catch (err) {
+      throw new MednerError("E401", `${file}: onnxruntime could not load it (${firstLine(err)})`);
+    }
+  }
+  const engine = new TransformerEngine(manifest, tokenizer, runner, options);
+  // One run at load time: a graph that does not fit its manifest (label count, input names) fails here, where the
+  // caller can keep serving the previous version, not on every request.
+  try {
+    await engine.predict(["Warm-up: aspirin 81 mg for CAD."]);
+  } catch (err) {
+    throw new MednerError("E401", `${file} does not run with its manifest (${firstLine(err)})`);
+  }
+  return engine;
+}
