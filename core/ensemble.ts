@@ -5,9 +5,9 @@
 //   2. Otherwise canonical entities from either model compete: the higher score wins an overlap (ties: the longer
 //      span, then the custom model, whose labels were trained on clinical notes).
 //   3. The transformer's other labels (Sign_symptom, Dosage, …) are kept where they overlap no canonical entity.
+import { CANONICAL_LABELS } from "./labels.ts";
 import type { SourcedEntity } from "./types.ts";
 
-export const CANONICAL_LABELS = ["MEDICATION", "DISEASE", "TREATMENT"] as const;
 const isCanonical = (label: string) => (CANONICAL_LABELS as readonly string[]).includes(label);
 const overlaps = (a: SourcedEntity, b: SourcedEntity) => a.start < b.end && b.start < a.end;
 

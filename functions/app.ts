@@ -5,11 +5,15 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import type { TaggerRunner } from "../core/index.ts";
+import type { TransformerRunner } from "../core/transformer/index.ts";
 import type { AppEnv, Bindings } from "./env.ts";
 import { ApiError, errorResponse, onError } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import { modelLoader } from "./load-model.ts";
 import { ModelRegistry } from "./registry.ts";
+import { demo } from "./routes/demo.ts";
+import { docs } from "./routes/docs.ts";
 import { health } from "./routes/health.ts";
 import { models } from "./routes/models.ts";
 import { ner } from "./routes/ner.ts";
@@ -17,6 +21,8 @@ import type { ModelStore } from "./store.ts";
 
 export interface AppDeps {
   createRunner: (onnx: Uint8Array) => Promise<TaggerRunner>;
+  /** Sessions for transformer models; without it, a published transformer fails to load (503). */
+  createTransformerRunner?: (onnx: Uint8Array) => Promise<TransformerRunner>;
   storeOf: (env: Bindings) => ModelStore;
   log?: (line: string) => void;
 }
@@ -36,11 +42,12 @@ export function createApp(deps: AppDeps) {
   // One registry per store: the isolate (or process) keeps loaded sessions across requests.
   const registries = new WeakMap<object, ModelRegistry>();
   const log = deps.log ?? ((line: string) => console.log(line));
+  const loadModel = modelLoader({ tagger: deps.createRunner, ...(deps.createTransformerRunner ? { transformer: deps.createTransformerRunner } : {}) });
   const registryFor = (env: Bindings) => {
     const key = (env.MODELS as object | undefined) ?? registries;
     let r = registries.get(key);
     if (!r) {
-      r = new ModelRegistry(deps.storeOf(env), deps.createRunner, { pointerTtlMs: Number(env.POINTER_TTL_SECONDS ?? 30) * 1000, log: (l) => log(JSON.stringify(l)) });
+      r = new ModelRegistry(deps.storeOf(env), loadModel, { pointerTtlMs: Number(env.POINTER_TTL_SECONDS ?? 30) * 1000, log: (l) => log(JSON.stringify(l)) });
       registries.set(key, r);
     }
     return r;
@@ -64,10 +71,14 @@ export function createApp(deps: AppDeps) {
     )
     .use("/ner/*", limitBody)
     .use("/ner/*", requireAuth())
+    .use("/visualize", limitBody)
+    .use("/visualize", requireAuth())
     .use("/models/*", requireAuth())
     .route("/", health)
     .route("/", ner)
     .route("/", models(deps.storeOf))
+    .route("/", docs)
+    .route("/", demo)
     .notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
     .onError(onError);
 }

@@ -1,18 +1,9 @@
 // The models this isolate serves: reads a model's current.json (cached for a short TTL), loads and verifies a version
 // once, and reuses its session across requests. A new version that fails to load never replaces a good one: the
 // failure is kept for /health and the old version goes on serving.
-import {
-  DTYPE_FILES,
-  loadExportedTagger,
-  MednerError,
-  modelKey,
-  pointerKey,
-  PointerSchema,
-  sha256Hex,
-  type TaggerEngine,
-  type TaggerRunner,
-} from "../core/index.ts";
+import { MednerError, modelKey, pointerKey, PointerSchema, sha256Hex } from "../core/index.ts";
 import { ApiError } from "./errors.ts";
+import type { ReadFile, Recognizer } from "./load-model.ts";
 import type { ModelStore } from "./store.ts";
 
 export interface LoadedModel {
@@ -22,7 +13,8 @@ export interface LoadedModel {
   sha256: string;
   /** sha256 of the manifest it was loaded from (what current.json must name). */
   manifestSha256: string;
-  engine: TaggerEngine;
+  kind: Recognizer["kind"];
+  engine: Recognizer;
   loadedAt: string;
 }
 
@@ -55,7 +47,7 @@ export class ModelRegistry {
 
   constructor(
     private readonly store: ModelStore,
-    private readonly createRunner: (onnx: Uint8Array) => Promise<TaggerRunner>,
+    private readonly loadModel: (read: ReadFile) => Promise<Recognizer>,
     private readonly options: RegistryOptions = {},
   ) {}
 
@@ -163,10 +155,9 @@ export class ModelRegistry {
       return bytes;
     };
     try {
-      const engine = await loadExportedTagger(read, this.createRunner);
+      const engine = await this.loadModel(read);
       // The loader verified the served file against this manifest entry, so its sha256 is known without hashing again.
-      const served = engine.manifest.files[DTYPE_FILES[engine.manifest.dtype]]!.sha256;
-      const model = { name, version, sha256: served, manifestSha256, engine, loadedAt: new Date(this.now()).toISOString() };
+      const model = { name, version, sha256: engine.servedSha256, manifestSha256, kind: engine.kind, engine, loadedAt: new Date(this.now()).toISOString() };
       this.versions.set(id, model);
       this.failed.delete(id);
       this.options.log?.({ level: "info", msg: "model loaded", model: name, version });

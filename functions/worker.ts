@@ -1,11 +1,12 @@
 // Cloudflare Workers entry point: models from the R2 binding, sessions through the workerd ort adapter.
-import { createWorkerdRunner } from "./adapters/ort-workerd.ts";
+import { createWorkerdRunner, createWorkerdTransformerRunner } from "./adapters/ort-workerd.ts";
 import { r2Store } from "./adapters/r2-store.ts";
 import { createApp } from "./app.ts";
 import { ApiError } from "./errors.ts";
 
 export default createApp({
   createRunner: createWorkerdRunner,
+  createTransformerRunner: createWorkerdTransformerRunner,
   storeOf: (env) => {
     if (!env.MODELS) throw new ApiError(503, "store_unavailable", "the MODELS R2 binding is missing", { "Retry-After": "60" });
     return r2Store(env.MODELS);

@@ -1,6 +1,8 @@
 // What `npm start` runs before `wrangler dev`: makes sure a default custom model exists (training it from the bundled
 // corpus the first time, a few minutes), exports it to q8 (guarded), and publishes it to .medner/store (for the Node
-// server) and to wrangler's local R2 state (for wrangler dev). Nothing here needs the internet.
+// server) and to wrangler's local R2 state (for wrangler dev). Nothing here needs the internet. The transformer is
+// published too when its real weights have been imported (`npm run models:import -- d4data/biomedical-ner-all`);
+// generated random-weight models are never served by default, since their entities mean nothing.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -13,6 +15,15 @@ import { dirTarget, localTarget } from "../trainer/publish/targets.ts";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const STORE = join(ROOT, ".medner/store");
 const TRAINED = join(ROOT, "models/custom/trained");
+/** Where `npm run models:import -- d4data/biomedical-ner-all` puts the imported transformer. */
+export const IMPORTED_TRANSFORMER = join(ROOT, "models/transformer/biomedical-ner-all");
+
+/** Publishes `dir` as `name` unless that version is already there, and makes it current. */
+async function publishOnce(target: Awaited<ReturnType<typeof localTarget>>, dir: string, name: string, version: string): Promise<void> {
+  const published = (await listModels(target)).find((m) => m.name === name);
+  if (!published?.versions.includes(version)) await publish(target, dir, name, { version });
+  else if (published.current !== version) await rollback(target, name, version);
+}
 
 export async function prepareLocal(): Promise<string> {
   if (!existsSync(join(TRAINED, "model-best/model.json"))) {
@@ -27,11 +38,11 @@ export async function prepareLocal(): Promise<string> {
     await exportModel({ modelDir: join(TRAINED, "model-best"), out: exported, dtype: "q8", name: "custom", version, dev });
   }
   // The same publisher `medner publish` uses: a folder for the Node server, wrangler's local R2 for wrangler dev.
+  const transformer = existsSync(join(IMPORTED_TRANSFORMER, "manifest.json")) ? (JSON.parse(readFileSync(join(IMPORTED_TRANSFORMER, "manifest.json"), "utf8")) as { version: string }) : null;
   for (const target of [dirTarget(STORE), await localTarget(join(ROOT, "wrangler.toml"))]) {
     try {
-      const published = (await listModels(target)).find((m) => m.name === "custom");
-      if (!published?.versions.includes(version)) await publish(target, exported, "custom", { version });
-      else if (published.current !== version) await rollback(target, "custom", version);
+      await publishOnce(target, exported, "custom", version);
+      if (transformer) await publishOnce(target, IMPORTED_TRANSFORMER, "transformer", transformer.version);
     } finally {
       await target.close();
     }

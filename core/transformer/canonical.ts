@@ -14,3 +14,8 @@ export const TRANSFORMER_LABEL_MAP: LabelMap = {
 export function canonicalLabel(type: string): string {
   return Object.hasOwn(TRANSFORMER_LABEL_MAP.labels, type) ? mapLabel(TRANSFORMER_LABEL_MAP, type) : type;
 }
+
+/** The labels a model with these BIO tags can put on entities: its types, canonical where the table has them. */
+export function entityLabels(tags: readonly string[]): string[] {
+  return [...new Set(tags.filter((t) => t !== "O").map((t) => canonicalLabel(t.replace(/^[BI]-/, ""))))];
+}

@@ -1,11 +1,16 @@
 // onnxruntime-web under Node (CLI, Node server, benchmarks): the package's Node build finds its wasm on disk.
 import * as ort from "onnxruntime-web";
 import type { TaggerRunner } from "../../core/index.ts";
-import { SESSION_OPTIONS, sessionRunner } from "./ort-runner.ts";
+import type { TransformerRunner } from "../../core/transformer/index.ts";
+import { SESSION_OPTIONS, sessionRunner, TRANSFORMER_SESSION_OPTIONS, transformerSessionRunner } from "./ort-runner.ts";
 
 // One thread: Workers run one, and the benchmarks measure one core.
 ort.env.wasm.numThreads = 1;
 
 export async function createNodeRunner(onnx: Uint8Array): Promise<TaggerRunner> {
   return sessionRunner(ort, await ort.InferenceSession.create(onnx, SESSION_OPTIONS));
+}
+
+export async function createNodeTransformerRunner(onnx: Uint8Array): Promise<TransformerRunner> {
+  return transformerSessionRunner(ort, await ort.InferenceSession.create(onnx, TRANSFORMER_SESSION_OPTIONS));
 }

@@ -6,7 +6,8 @@
 import * as ort from "onnxruntime-web/wasm";
 import wasmModule from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
 import type { TaggerRunner } from "../../core/index.ts";
-import { SESSION_OPTIONS, sessionRunner } from "./ort-runner.ts";
+import type { TransformerRunner } from "../../core/transformer/index.ts";
+import { SESSION_OPTIONS, sessionRunner, TRANSFORMER_SESSION_OPTIONS, transformerSessionRunner } from "./ort-runner.ts";
 
 /** The wasm magic number and version: ort only passes this buffer on to WebAssembly.instantiate. */
 const PLACEHOLDER = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -35,4 +36,9 @@ function init(): void {
 export async function createWorkerdRunner(onnx: Uint8Array): Promise<TaggerRunner> {
   init();
   return sessionRunner(ort as unknown as typeof import("onnxruntime-web"), await ort.InferenceSession.create(onnx, SESSION_OPTIONS));
+}
+
+export async function createWorkerdTransformerRunner(onnx: Uint8Array): Promise<TransformerRunner> {
+  init();
+  return transformerSessionRunner(ort as unknown as typeof import("onnxruntime-web"), await ort.InferenceSession.create(onnx, TRANSFORMER_SESSION_OPTIONS));
 }

@@ -1,6 +1,7 @@
 // GET /models and GET /models/:name: what is published in the store — versions, the current one, labels, metrics.
 import { Hono } from "hono";
-import { ManifestSchema, MODEL_NAME, modelKey, modelsPrefix, pointerKey, PointerSchema, type Manifest } from "../../core/index.ts";
+import { ManifestSchema, MODEL_NAME, modelKey, modelsPrefix, pointerKey, PointerSchema } from "../../core/index.ts";
+import { entityLabels, TransformerManifestSchema } from "../../core/transformer/index.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import type { ModelStore } from "../store.ts";
@@ -23,21 +24,26 @@ export async function describeModel(store: ModelStore, name: string) {
   const current = pointer.success ? pointer.data.version : null;
   const details = await Promise.all(
     versions.map(async (version) => {
-      const parsed = ManifestSchema.safeParse(await readJson(store, modelKey(name, version, "manifest.json")));
-      const m: Manifest | null = parsed.success ? parsed.data : null;
+      const json = await readJson(store, modelKey(name, version, "manifest.json"));
+      const tagger = ManifestSchema.safeParse(json);
+      const transformer = TransformerManifestSchema.safeParse(json);
+      const m = tagger.success ? tagger.data : transformer.success ? transformer.data : null;
       return {
         version,
         current: version === current,
         valid: m !== null,
+        kind: m?.kind ?? null,
         dtype: m?.dtype ?? null,
-        labels: m?.labels ?? [],
-        devMetrics: m?.devMetrics ?? null,
+        // A transformer's manifest lists BIO tags; callers filter on the labels its entities carry.
+        labels: transformer.success ? entityLabels(transformer.data.labels) : (m?.labels ?? []),
+        devMetrics: (tagger.success ? tagger.data.devMetrics : null) ?? null,
         createdAt: m?.createdAt ?? null,
         files: m ? Object.fromEntries(Object.entries(m.files).map(([f, e]) => [f, { sha256: e.sha256, size: e.size }])) : {},
       };
     }),
   );
-  return { name, currentVersion: current, labels: details.find((d) => d.current)?.labels ?? details.at(-1)!.labels, versions: details };
+  const shown = details.find((d) => d.current) ?? details.at(-1)!;
+  return { name, kind: shown.kind, currentVersion: current, labels: shown.labels, versions: details };
 }
 
 export const models = (storeOf: (env: AppEnv["Bindings"]) => ModelStore) =>

@@ -1,24 +1,20 @@
-// POST /ner and POST /ner/batch: entities with exact offsets, a score and the model that found them.
+// POST /ner, POST /ner/batch and POST /visualize: entities with exact offsets, a score and the model that found them,
+// in our shape or in the shapes of our users' ecosystems (Hugging Face, spaCy/displaCy, FHIR R4), or as a page.
 import { Hono, type Context } from "hono";
-import { z } from "zod";
-import { MODEL_NAME, MODEL_VERSION, type ScoredEntity } from "../../core/index.ts";
+import type { z } from "zod";
+import { mergeEnsemble, type SourcedEntity } from "../../core/index.ts";
+import { toFhirBundle, toHf, toSpacy } from "../../core/formats/index.ts";
+import { renderEntitiesHtml } from "../../core/render/index.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import type { LoadedModel } from "../registry.ts";
+import { NerBatchRequest, NerRequest, type NerOptions } from "../schemas.ts";
 
-const Options = {
-  model: z.string().regex(MODEL_NAME, "a model name: lowercase letters, digits, . _ -").optional(),
-  version: z.string().regex(MODEL_VERSION, "a version: letters, digits, . _ -").optional(),
-  labels: z.array(z.string().min(1)).max(256).optional(),
-  minScore: z.number().min(0).max(1).optional(),
-};
-export const NerRequest = z.object({ text: z.string(), ...Options }).strict();
-export const NerBatchRequest = z.object({ texts: z.array(z.string()).min(1).max(64), ...Options }).strict();
-export type NerOptions = Omit<z.infer<typeof NerRequest>, "text">;
-
-/** Aliases for the models medner ships; anything else is a published model name. */
+/** The model answering when the body names none. */
 export const DEFAULT_MODEL = "custom";
+/** Runs "custom" and "transformer" together and merges them (core/ensemble.ts has the rule). */
+export const ENSEMBLE = "ensemble";
 
 function checkLength(c: Context<AppEnv>, texts: string[]): void {
   const max = Number(c.env.MAX_TEXT_CHARS ?? 20000);
@@ -27,40 +23,70 @@ function checkLength(c: Context<AppEnv>, texts: string[]): void {
   });
 }
 
-function shape(model: LoadedModel, entities: ScoredEntity[], o: NerOptions) {
-  return entities
-    .filter((e) => (!o.labels || o.labels.includes(e.label)) && e.score >= (o.minScore ?? 0))
-    .sort((a, b) => a.start - b.start || a.end - b.end)
-    .map((e) => ({ text: e.text, label: e.label, start: e.start, end: e.end, score: e.score, source: model.name }));
+async function run(model: LoadedModel, texts: string[], o: NerOptions): Promise<SourcedEntity[][]> {
+  const raw = await model.engine.predict(texts, o.aggregation ? { aggregation: o.aggregation } : {});
+  return raw.map((es) => es.map((e) => ({ text: e.text, label: e.label, start: e.start, end: e.end, score: e.score, source: model.name })));
 }
 
 async function infer(c: Context<AppEnv>, texts: string[], o: NerOptions) {
   checkLength(c, texts);
   const started = Date.now();
-  const model = await c.var.registry.resolve(o.model ?? DEFAULT_MODEL, o.version);
+  const name = o.model ?? DEFAULT_MODEL;
+  if (name === ENSEMBLE && o.version) throw new ApiError(400, "invalid_request", `version: the ensemble runs each model's current version; leave version out`);
+  const used = name === ENSEMBLE ? await Promise.all(["custom", "transformer"].map((n) => c.var.registry.resolve(n))) : [await c.var.registry.resolve(name, o.version)];
   const t0 = Date.now();
-  const raw = await model.engine.predict(texts);
+  const perModel = await Promise.all(used.map((m) => run(m, texts, o)));
+  const merged = used.length === 2 ? texts.map((_, i) => mergeEnsemble(perModel[0]![i]!, perModel[1]![i]!)) : perModel[0]!;
   const inferenceMs = Date.now() - t0;
-  const results = raw.map((es) => shape(model, es, o));
+  const results = merged.map((es) =>
+    es.filter((e) => (!o.labels || o.labels.includes(e.label)) && e.score >= (o.minScore ?? 0)).sort((a, b) => a.start - b.start || a.end - b.end),
+  );
   Object.assign(c.var.log, {
-    model: model.name,
-    version: model.version,
+    model: used.map((m) => m.name).join("+"),
+    version: used.map((m) => m.version).join("+"),
     textLength: texts.reduce((n, t) => n + t.length, 0),
     entityCount: results.reduce((n, r) => n + r.length, 0),
     inferenceMs,
   });
-  return { results, model: { name: model.name, version: model.version, sha256: model.sha256 }, timings: { totalMs: Date.now() - started, inferenceMs } };
+  const models = used.map((m) => ({ name: m.name, version: m.version, sha256: m.sha256 }));
+  return { results, models, timings: { totalMs: Date.now() - started, inferenceMs } };
+}
+
+type Inferred = Awaited<ReturnType<typeof infer>>;
+
+/** The body for one note in a non-default format. */
+function formatted(o: NerOptions, text: string, entities: SourcedEntity[], r: Inferred) {
+  if (o.format === "hf") return toHf(text, entities);
+  if (o.format === "spacy") return toSpacy(text, entities);
+  return toFhirBundle(text, entities, { models: r.models, ...(o.fhir?.subject ? { subject: o.fhir.subject } : {}), ...(o.fhir?.documentId ? { documentId: o.fhir.documentId } : {}) });
+}
+
+function answer(c: Context<AppEnv>, o: NerOptions, body: unknown, r: Inferred) {
+  // The foreign shapes have no place for the model: name it in a header instead.
+  c.header("X-Medner-Models", r.models.map((m) => `${m.name}@${m.version}`).join(","));
+  if (o.format === "fhir") return c.body(JSON.stringify(body), 200, { "Content-Type": "application/fhir+json; charset=utf-8" });
+  return c.json(body);
 }
 
 export const ner = new Hono<AppEnv>()
   .post("/ner", jsonBody(NerRequest), async (c) => {
     const { text, ...o } = c.get("body") as z.infer<typeof NerRequest>;
     const r = await infer(c, [text], o);
-    return c.json({ entities: r.results[0]!, model: r.model, timings: r.timings });
+    const entities = r.results[0]!;
+    if (o.format && o.format !== "medner") return answer(c, o, formatted(o, text, entities, r), r);
+    return answer(c, o, { entities, models: r.models, model: r.models[0]!, timings: r.timings }, r);
   })
   .post("/ner/batch", jsonBody(NerBatchRequest), async (c) => {
     const { texts, ...o } = c.get("body") as z.infer<typeof NerBatchRequest>;
     const r = await infer(c, texts, o);
     c.var.log.texts = texts.length;
-    return c.json({ results: r.results.map((entities) => ({ entities })), model: r.model, timings: r.timings });
+    if (o.format && o.format !== "medner") return answer(c, o, texts.map((t, i) => formatted(o, t, r.results[i]!, r)), r);
+    return answer(c, o, { results: r.results.map((entities) => ({ entities })), models: r.models, model: r.models[0]!, timings: r.timings }, r);
+  })
+  .post("/visualize", jsonBody(NerRequest.omit({ format: true, fhir: true })), async (c) => {
+    const { text, ...o } = c.get("body") as z.infer<typeof NerRequest>;
+    const r = await infer(c, [text], o);
+    c.header("X-Medner-Models", r.models.map((m) => `${m.name}@${m.version}`).join(","));
+    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    return c.html(renderEntitiesHtml(text, r.results[0]!, { title: `medner: ${r.models.map((m) => `${m.name} ${m.version}`).join(" + ")}` }));
   });

@@ -1,13 +1,17 @@
 // `npm run bench -- <suite> [--model DIR] [--iterations N] [--seconds S]`: prints a table and writes
-// bench-results/<suite>.json. Suites: custom (engine latency per runtime), edge (HTTP load on local workerd).
+// bench-results/<suite>.json. Suites: custom (engine latency per runtime), edge (HTTP load on local workerd), transformer (DistilBERT: transformers.js
+// against our engine in Node and wasm).
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchCustom, customTable } from "./custom.ts";
 import { benchEdge, edgeTable } from "./edge.ts";
+import { benchTransformer, transformerTable } from "./transformer.ts";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { model: { type: "string" }, iterations: { type: "string", default: "500" }, seconds: { type: "string", default: "10" } },
+  options: { model: { type: "string" }, standard: { type: "string" }, iterations: { type: "string", default: "500" }, seconds: { type: "string", default: "10" } },
 });
 const suite = positionals[0];
 const save = (name: string, result: object) => {
@@ -29,7 +33,18 @@ if (suite === "custom") {
   const result = await benchEdge(Number(values.seconds));
   process.stdout.write(`${edgeTable(result)}\n`);
   save("edge", result);
+} else if (suite === "transformer") {
+  const model = values.model ?? "models/transformer/bench-medner";
+  const standard = values.standard ?? "models/transformer/bench-standard";
+  for (const [dir, variant] of [[model, "medner"], [standard, "standard"]] as const)
+    if (!existsSync(join(dir, "manifest.json"))) {
+      process.stderr.write(`medner bench: ${dir} does not exist; generating the full-size ${variant} model (same seed for both)\n`);
+      execFileSync(process.execPath, ["--import", "tsx", "scripts/generate-transformer.ts", "--size", "full", "--variant", variant, "--seed", "7", "--out", dir], { stdio: "inherit" });
+    }
+  const result = await benchTransformer({ model, standard, iterations: Math.min(Number(values.iterations), 50) });
+  process.stdout.write(`${transformerTable(result)}\n`);
+  save("transformer", result);
 } else {
-  process.stderr.write(`medner bench: unknown suite ${JSON.stringify(suite ?? "")}; available: custom, edge\n`);
+  process.stderr.write(`medner bench: unknown suite ${JSON.stringify(suite ?? "")}; available: custom, edge, transformer\n`);
   process.exit(1);
 }

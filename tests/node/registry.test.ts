@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { loadExportedTagger, modelKey, pointerKey, sha256Hex } from "../../core/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
 import { createApp } from "../../functions/app.ts";
+import { modelLoader } from "../../functions/load-model.ts";
 import { ModelRegistry } from "../../functions/registry.ts";
 import type { ModelStore } from "../../functions/store.ts";
 import { ROOT } from "./cli.ts";
@@ -46,7 +47,7 @@ describe("ModelRegistry", () => {
     const store = memoryStore();
     await publishTo(store, "1");
     await point(store, "1", "0".repeat(64));
-    const reg = new ModelRegistry(store, createNodeRunner, { pointerTtlMs: 0 });
+    const reg = new ModelRegistry(store, modelLoader({ tagger: createNodeRunner }), { pointerTtlMs: 0 });
     await expect(reg.resolve("custom")).rejects.toMatchObject({ status: 503 });
     expect((await reg.resolve("custom", "1")).version).toBe("1");
     await expect(reg.resolve("custom")).rejects.toMatchObject({ status: 503 });
@@ -56,7 +57,7 @@ describe("ModelRegistry", () => {
     const store = memoryStore();
     await publishTo(store, "1");
     await point(store, "1");
-    const reg = new ModelRegistry(store, createNodeRunner, { pointerTtlMs: 0 });
+    const reg = new ModelRegistry(store, modelLoader({ tagger: createNodeRunner }), { pointerTtlMs: 0 });
     const first = await reg.resolve("custom");
     const edited = new TextEncoder().encode(new TextDecoder().decode(manifest).replace('"createdAt"', '"createdAt" ').replace('"createdAt" ', '"createdAt"') + " ");
     await publishTo(store, "1", edited);
@@ -70,7 +71,7 @@ describe("ModelRegistry", () => {
     const store = memoryStore();
     await publishTo(store, "1");
     await point(store, "1");
-    const reg = new ModelRegistry(store, createNodeRunner, { pointerTtlMs: 0 });
+    const reg = new ModelRegistry(store, modelLoader({ tagger: createNodeRunner }), { pointerTtlMs: 0 });
     await reg.resolve("custom");
     await point(store, "9");
     expect((await reg.resolve("custom")).version).toBe("1");
@@ -96,10 +97,15 @@ describe("ModelRegistry", () => {
     await publishTo(store, "1");
     await point(store, "1");
     let sessions = 0;
-    const reg = new ModelRegistry(store, async (b) => {
-      sessions++;
-      return createNodeRunner(b);
-    });
+    const reg = new ModelRegistry(
+      store,
+      modelLoader({
+        tagger: async (b) => {
+          sessions++;
+          return createNodeRunner(b);
+        },
+      }),
+    );
     const models = await Promise.all(Array.from({ length: 16 }, () => reg.resolve("custom")));
     expect(new Set(models).size).toBe(1);
     expect(sessions).toBe(1);

@@ -1,7 +1,7 @@
 // Publishing an exported model to a store: check the folder against its manifest before uploading anything, upload
 // every file, read each back and verify it, and only then flip models/<name>/current.json — the last write, so a
 // reader never sees a half-published version. Rollback re-verifies the target version before flipping.
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   MednerError,
@@ -16,6 +16,7 @@ import {
   verifyFile,
   type Manifest,
 } from "../../core/index.ts";
+import { parseTransformerManifest, type TransformerManifest } from "../../core/transformer/index.ts";
 import type { PublishTarget } from "./targets.ts";
 
 export interface PublishResult {
@@ -32,11 +33,16 @@ async function currentVersion(target: PublishTarget, name: string): Promise<stri
   return p.success ? p.data.version : null;
 }
 
+/** A tagger's or a transformer's manifest, told apart by `kind`: both list their files with sha256 and size. */
+function parseAnyManifest(json: unknown, where: string): Manifest | TransformerManifest {
+  return (json as { kind?: unknown } | null)?.kind === "transformer" ? parseTransformerManifest(json, where) : parseManifest(json, where);
+}
+
 /** Reads back every file of a published version and checks it against that version's manifest. */
-async function verifyPublished(target: PublishTarget, name: string, version: string): Promise<{ manifest: Manifest; manifestSha: string }> {
+async function verifyPublished(target: PublishTarget, name: string, version: string): Promise<{ manifest: Manifest | TransformerManifest; manifestSha: string }> {
   const raw = await target.get(modelKey(name, version, "manifest.json"));
   if (!raw) throw new MednerError("E502", `${name}@${version} is not published (no manifest.json)`);
-  const manifest = parseManifest(JSON.parse(new TextDecoder().decode(raw)), `${name}@${version}/manifest.json`);
+  const manifest = parseAnyManifest(JSON.parse(new TextDecoder().decode(raw)), `${name}@${version}/manifest.json`);
   for (const file of Object.keys(manifest.files)) {
     const bytes = await target.get(modelKey(name, version, file));
     if (!bytes) throw new MednerError("E502", `${name}@${version}: ${file} is missing in the store`);
@@ -57,16 +63,21 @@ export async function publish(target: PublishTarget, dir: string, name: string, 
   } catch {
     throw new MednerError("E501", `${dir}: manifest.json is missing (not an exported model folder)`);
   }
-  const manifest = parseManifest(JSON.parse(new TextDecoder().decode(manifestBytes)), join(dir, "manifest.json"));
+  const manifest = parseAnyManifest(JSON.parse(new TextDecoder().decode(manifestBytes)), join(dir, "manifest.json"));
   const version = opts.version ?? manifest.version;
   if (!MODEL_VERSION.test(version)) throw new MednerError("E501", `invalid version "${version}"`);
   // Everything is checked before the first upload.
   const files = Object.keys(manifest.files);
-  const present = new Set(await readdir(dir));
   const contents = new Map<string, Uint8Array>();
   for (const file of files) {
-    if (!present.has(file)) throw new MednerError("E402", `${dir}: ${file} is listed in manifest.json but missing`);
-    const bytes = new Uint8Array(await readFile(join(dir, file)));
+    // Transformer folders keep their graphs in onnx/: a listed path must stay inside the folder.
+    if (file.split("/").some((part) => part === ".." || part === "")) throw new MednerError("E402", `${dir}: manifest.json lists an unsafe path "${file}"`);
+    const bytes = await readFile(join(dir, file)).then(
+      (b) => new Uint8Array(b),
+      () => {
+        throw new MednerError("E402", `${dir}: ${file} is listed in manifest.json but missing`);
+      },
+    );
     await verifyFile(manifest, file, bytes);
     contents.set(file, bytes);
   }

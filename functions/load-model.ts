@@ -1,0 +1,64 @@
+// Builds a servable model from a published folder, whatever its kind: reads manifest.json once, then hands the
+// folder to the tagger loader or the transformer loader. Both verify every file against the manifest's sha256.
+import {
+  DTYPE_FILES,
+  loadExportedTagger,
+  MednerError,
+  type ScoredEntity,
+  type TaggerRunner,
+} from "../core/index.ts";
+import { entityLabels, loadTransformer, TRANSFORMER_DTYPE_FILES, type Aggregation, type TransformerRunner } from "../core/transformer/index.ts";
+
+export interface PredictOptions {
+  /** Transformer only; the tagger decodes whole spans and ignores it. */
+  aggregation?: Aggregation;
+}
+
+/** A loaded model, as the registry and the routes see it. */
+export interface Recognizer {
+  kind: "tagger" | "transformer";
+  /** The labels its entities can carry (canonical where the model has them). */
+  labels: string[];
+  /** sha256 of the ONNX file being served, from the manifest the loader has just verified. */
+  servedSha256: string;
+  predict(texts: readonly string[], options?: PredictOptions): Promise<ScoredEntity[][]>;
+}
+
+export interface Runtimes {
+  tagger: (onnx: Uint8Array) => Promise<TaggerRunner>;
+  transformer?: (onnx: Uint8Array) => Promise<TransformerRunner>;
+}
+
+export type ReadFile = (file: string) => Promise<Uint8Array | null>;
+
+export function modelLoader(runtimes: Runtimes) {
+  return async function loadModel(read: ReadFile): Promise<Recognizer> {
+    const raw = await read("manifest.json");
+    if (!raw) throw new MednerError("E401", "manifest.json is missing");
+    let kind: unknown;
+    try {
+      kind = (JSON.parse(new TextDecoder().decode(raw)) as { kind?: unknown }).kind;
+    } catch (err) {
+      throw new MednerError("E401", `manifest.json is not valid JSON (${(err as Error).message})`);
+    }
+    const cached: ReadFile = (file) => (file === "manifest.json" ? Promise.resolve(raw) : read(file));
+    if (kind === "transformer") {
+      if (!runtimes.transformer) throw new MednerError("E401", "this server has no transformer runtime");
+      const engine = await loadTransformer(cached, runtimes.transformer);
+      const m = engine.manifest;
+      return {
+        kind: "transformer",
+        labels: entityLabels(m.labels),
+        servedSha256: m.files[TRANSFORMER_DTYPE_FILES[m.dtype]]!.sha256,
+        async predict(texts, options = {}) {
+          const out = await engine.predict(texts, { aggregation: options.aggregation ?? "first" });
+          // The engine already gives each entity its canonical label (core/transformer/canonical.ts).
+          return out.map((es) => es.map((e) => ({ label: e.label, start: e.start, end: e.end, text: e.text, score: e.score })));
+        },
+      };
+    }
+    const engine = await loadExportedTagger(cached, runtimes.tagger);
+    const m = engine.manifest;
+    return { kind: "tagger", labels: m.labels, servedSha256: m.files[DTYPE_FILES[m.dtype]]!.sha256, predict: (texts) => engine.predict(texts) };
+  };
+}

@@ -1,0 +1,100 @@
+// The OpenAPI 3.1 document of the service, generated from the zod schemas in schemas.ts that the routes validate with.
+// A test checks that every route the app serves is in it, and that answers match their schemas.
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+import {
+  ErrorBody,
+  FhirBundle,
+  HealthResponse,
+  HfEntity,
+  ModelDetail,
+  ModelList,
+  NerBatchRequest,
+  NerBatchResponse,
+  NerRequest,
+  NerResponse,
+  SpacyDoc,
+} from "./schemas.ts";
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
+const html = (description: string) => ({ description, content: { "text/html": { schema: z.string() } } });
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((code) => [
+      code,
+      json(
+        ErrorBody,
+        {
+          400: "Invalid JSON or a field that breaks the schema (the message names it).",
+          401: "Missing or wrong bearer token.",
+          404: "No such model or version.",
+          413: "The body or a text is too long.",
+          415: "The body is not application/json.",
+          503: "The model could not be loaded (Retry-After says when to retry), or auth is not configured.",
+        }[code] ?? "Error",
+      ),
+    ]),
+  );
+
+function build() {
+  const r = new OpenAPIRegistry();
+  const bearer = r.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "One of the Worker's API_TOKENS." });
+  const secured = [{ [bearer.name]: [] }];
+  const nerAnswer = (one: z.ZodType, many: string) =>
+    json(
+      z.union([one, z.array(HfEntity), SpacyDoc, FhirBundle]),
+      `${many} The shape follows "format": medner (default), hf, spacy or fhir (then the body is a FHIR R4 Bundle, served as application/fhir+json).`,
+    );
+  r.registerPath({
+    method: "post",
+    path: "/ner",
+    summary: "Find medical entities in one note",
+    security: secured,
+    request: { body: { required: true, content: { "application/json": { schema: NerRequest } } } },
+    responses: { 200: nerAnswer(NerResponse, "The entities, with exact offsets, scores and sources."), ...errors(400, 401, 404, 413, 415, 503) },
+  });
+  r.registerPath({
+    method: "post",
+    path: "/ner/batch",
+    summary: "Find medical entities in up to 64 notes",
+    security: secured,
+    request: { body: { required: true, content: { "application/json": { schema: NerBatchRequest } } } },
+    responses: {
+      200: json(z.union([NerBatchResponse, z.array(z.union([z.array(HfEntity), SpacyDoc, FhirBundle]))]), "One result per note, in order (an array of per-note bodies for hf, spacy and fhir)."),
+      ...errors(400, 401, 404, 413, 415, 503),
+    },
+  });
+  r.registerPath({
+    method: "post",
+    path: "/visualize",
+    summary: "The note with its entities highlighted (displaCy's ent style), as a self-contained HTML page",
+    security: secured,
+    request: { body: { required: true, content: { "application/json": { schema: NerRequest.omit({ format: true, fhir: true }) } } } },
+    responses: { 200: html("A standalone HTML page: no scripts, no external requests; the note is escaped."), ...errors(400, 401, 404, 413, 415, 503) },
+  });
+  r.registerPath({ method: "get", path: "/models", summary: "The published models", security: secured, responses: { 200: json(ModelList, "Every model in the store."), ...errors(401) } });
+  r.registerPath({
+    method: "get",
+    path: "/models/{name}",
+    summary: "One model: its versions, the current one, labels and dev metrics",
+    security: secured,
+    request: { params: z.object({ name: z.string().meta({ param: { name: "name", in: "path" }, example: "custom" }) }) },
+    responses: { 200: json(ModelDetail, "The model."), ...errors(401, 404) },
+  });
+  r.registerPath({ method: "get", path: "/health", summary: "Liveness, loaded models and recent load failures", responses: { 200: json(HealthResponse, "The isolate's state.") } });
+  r.registerPath({ method: "get", path: "/", summary: "The demo page", responses: { 200: html("Paste a note, choose a model, see the entities.") } });
+  r.registerPath({ method: "get", path: "/openapi.json", summary: "This document", responses: { 200: json(z.record(z.string(), z.unknown()), "OpenAPI 3.1.") } });
+  r.registerPath({ method: "get", path: "/docs", summary: "This document, rendered as HTML", responses: { 200: html("The API reference.") } });
+  return new OpenApiGeneratorV31(r.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "medner",
+      version: "0.2.0",
+      description: "Medical named-entity recognition at the edge: medications, diseases, treatments and the biomedical transformer's richer types, with exact character offsets.",
+    },
+  });
+}
+
+let cached: ReturnType<typeof build> | undefined;
+/** Built on first use, not at module load (Workers' startup budget), then reused. */
+export const openApiDocument = () => (cached ??= build());

@@ -1,0 +1,106 @@
+// The zod schemas of every request and answer body: the routes validate with them and /openapi.json is generated
+// from them, so the document cannot drift from what the service accepts. `.meta({ id })` names OpenAPI components.
+import { z } from "zod";
+import { MODEL_NAME, MODEL_VERSION } from "../core/index.ts";
+import { AGGREGATIONS } from "../core/transformer/index.ts";
+
+export const FORMATS = ["medner", "hf", "spacy", "fhir"] as const;
+
+const Options = {
+  model: z
+    .string()
+    .regex(MODEL_NAME, "a model name: lowercase letters, digits, . _ -")
+    .optional()
+    .meta({ description: 'Which model answers: "custom" (default), "transformer", "ensemble" (both, merged), or any published name.', example: "custom" }),
+  version: z.string().regex(MODEL_VERSION, "a version: letters, digits, . _ -").optional().meta({ description: "A published version; default: the model's current one." }),
+  labels: z.array(z.string().min(1)).max(256).optional().meta({ description: "Keep only these labels.", example: ["MEDICATION", "DISEASE"] }),
+  minScore: z.number().min(0).max(1).optional().meta({ description: "Drop entities scored below this." }),
+  aggregation: z
+    .enum(AGGREGATIONS)
+    .optional()
+    .meta({ description: "Transformer only: how sub-word predictions become entities, as in the Hugging Face pipeline (default first)." }),
+  format: z.enum(FORMATS).optional().meta({ description: "Answer shape: medner (default), hf (pipeline list), spacy (displaCy manual), fhir (R4 Bundle)." }),
+  fhir: z
+    .object({
+      subject: z.string().regex(/^[A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/, 'a FHIR reference such as "Patient/123"').optional(),
+      documentId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, "a FHIR id: letters, digits, - and .").optional(),
+    })
+    .strict()
+    .optional()
+    .meta({ description: 'format "fhir" only: the patient the note is about, and an id for a DocumentReference of the note.' }),
+};
+
+export const NerRequest = z
+  .object({ text: z.string().meta({ description: "The note (at most MAX_TEXT_CHARS characters).", example: "Started metformin 500 mg for type 2 diabetes." }), ...Options })
+  .strict()
+  .meta({ id: "NerRequest" });
+export const NerBatchRequest = z
+  .object({ texts: z.array(z.string()).min(1).max(64).meta({ description: "Up to 64 notes." }), ...Options })
+  .strict()
+  .meta({ id: "NerBatchRequest" });
+export type NerOptions = Omit<z.infer<typeof NerRequest>, "text">;
+
+export const Entity = z
+  .object({
+    text: z.string().meta({ description: "Exactly text.slice(start, end)." }),
+    label: z.string().meta({ example: "MEDICATION" }),
+    start: z.int().nonnegative().meta({ description: "Offset in UTF-16 code units (JavaScript string index)." }),
+    end: z.int().nonnegative(),
+    score: z.number().min(0).max(1),
+    source: z.string().meta({ description: "The model that found it." }),
+  })
+  .meta({ id: "Entity" });
+
+export const ModelRef = z.object({ name: z.string(), version: z.string(), sha256: z.string() }).meta({ id: "ModelRef" });
+const Timings = z.object({ totalMs: z.number(), inferenceMs: z.number() });
+
+export const NerResponse = z
+  .object({ entities: z.array(Entity), models: z.array(ModelRef), model: ModelRef.meta({ description: "The first of `models` (kept for clients of v0.1)." }), timings: Timings })
+  .meta({ id: "NerResponse" });
+export const NerBatchResponse = z
+  .object({ results: z.array(z.object({ entities: z.array(Entity) })), models: z.array(ModelRef), model: ModelRef, timings: Timings })
+  .meta({ id: "NerBatchResponse" });
+
+export const HfEntity = z
+  .object({ entity_group: z.string(), score: z.number(), word: z.string(), start: z.int(), end: z.int() })
+  .meta({ id: "HfEntity", description: "The Hugging Face token-classification pipeline's shape; offsets in Unicode code points, as Python counts." });
+export const SpacyDoc = z
+  .object({ text: z.string(), ents: z.array(z.object({ start: z.int(), end: z.int(), label: z.string() })), title: z.null() })
+  .meta({ id: "SpacyDoc", description: "displaCy's manual format; offsets in Unicode code points, as Python counts." });
+export const FhirBundle = z
+  .object({ resourceType: z.literal("Bundle"), type: z.literal("collection"), entry: z.array(z.object({ fullUrl: z.string(), resource: z.record(z.string(), z.unknown()) })) })
+  .loose()
+  .meta({ id: "FhirBundle", description: "A FHIR R4 Bundle (collection): Condition, MedicationStatement, Procedure and, with fhir.documentId, a DocumentReference." });
+
+export const ErrorBody = z
+  .object({ error: z.object({ code: z.string().meta({ example: "invalid_request" }), message: z.string() }) })
+  .meta({ id: "Error" });
+
+export const HealthResponse = z
+  .object({
+    status: z.literal("ok"),
+    auth: z.enum(["disabled", "bearer", "not configured"]),
+    models: z.array(z.object({ name: z.string(), version: z.string(), sha256: z.string(), manifestSha256: z.string(), loadedAt: z.string() }).loose()),
+    failures: z.array(z.object({ name: z.string(), version: z.string(), error: z.string(), at: z.string() })),
+  })
+  .meta({ id: "Health" });
+
+const ModelVersion = z
+  .object({
+    version: z.string(),
+    current: z.boolean(),
+    valid: z.boolean().meta({ description: "false when its manifest.json is missing or invalid." }),
+    kind: z.enum(["tagger", "transformer"]).nullable(),
+    dtype: z.string().nullable(),
+    labels: z.array(z.string()),
+    devMetrics: z.unknown().nullable(),
+    createdAt: z.string().nullable(),
+    files: z.record(z.string(), z.object({ sha256: z.string(), size: z.int() })),
+  })
+  .meta({ id: "ModelVersion" });
+export const ModelDetail = z
+  .object({ name: z.string(), kind: z.enum(["tagger", "transformer"]).nullable(), currentVersion: z.string().nullable(), labels: z.array(z.string()), versions: z.array(ModelVersion) })
+  .meta({ id: "ModelDetail" });
+export const ModelList = z
+  .object({ models: z.array(ModelDetail.omit({ versions: true }).extend({ versions: z.array(z.string()) })) })
+  .meta({ id: "ModelList" });
