@@ -15,10 +15,15 @@ export const ErrorCodes = {
   E401: "exported model unusable",
   E402: "exported file failed verification",
   E403: "quantization guard failed",
+  E404: "output file not writable",
   E501: "invalid publish request",
   E502: "published version missing or corrupt",
   E503: "version already published",
   E504: "upload failed",
+  E510: "invalid import request",
+  E511: "hub download failed",
+  E512: "hub file invalid",
+  E513: "hub weights do not fit the config",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,6 +1,8 @@
 // `medner predict`: entities with character offsets and scores for one text.
+import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { DTYPES, type Dtype } from "../../core/index.ts";
+import { DTYPES, MednerError, type Dtype } from "../../core/index.ts";
+import { renderEntitiesHtml } from "../../core/render/index.ts";
 import { openModel } from "../model/any-model.ts";
 
 export function registerPredict(program: Command): void {
@@ -11,10 +13,19 @@ export function registerPredict(program: Command): void {
     .addOption(new Option("--dtype <dtype>", "which file of an exported folder to use (default: its manifest's)").choices([...DTYPES]))
     .requiredOption("--text <text>", "the text")
     .option("--json", "print the entities as JSON on stdout")
-    .action(async (opts: { model: string; dtype?: Dtype; text: string; json?: boolean }) => {
+    .option("--html <file>", "also write the text with its entities highlighted (displaCy style) as an HTML page")
+    .action(async (opts: { model: string; dtype?: Dtype; text: string; json?: boolean; html?: string }) => {
       const model = await openModel(opts.model, opts.dtype);
       const [entities] = await model.predict([opts.text]);
       model.dispose();
+      if (opts.html) {
+        const page = renderEntitiesHtml(opts.text, entities!, { title: `medner predict: ${opts.model}` });
+        try {
+          writeFileSync(opts.html, page);
+        } catch (err) {
+          throw new MednerError("E404", `cannot write ${opts.html} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        }
+      }
       if (opts.json) process.stdout.write(`${JSON.stringify({ entities }, null, 2)}\n`);
       else
         process.stderr.write(

@@ -1,0 +1,3 @@
+// Entities in the shapes our users' ecosystems read: Hugging Face, spaCy/displaCy, FHIR R4.
+export * from "./fhir.ts";
+export * from "./simple.ts";

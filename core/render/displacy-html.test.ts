@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import type { SourcedEntity } from "../types.ts";
+import { colourOf, drawableEntities, renderEntitiesFragment, renderEntitiesHtml } from "./index.ts";
+
+const at = (note: string, text: string, label: string, from = 0): SourcedEntity => {
+  const start = note.indexOf(text, from);
+  return { text, label, start, end: start + text.length, score: 0.9, source: "custom" };
+};
+
+/** The marks of a rendered page, read back: [label, inner text without the label]. */
+const marks = (html: string) =>
+  [...html.matchAll(/<mark class="entity" data-label="([^"]*)"[^>]*>(.*?)<span class="label"[^>]*>(.*?)<\/span><\/mark>/g)].map((m) => [m[1], m[2], m[3]]);
+
+describe("displaCy-style HTML", () => {
+  it("marks each entity with its label and colour, and lists the labels in a legend", () => {
+    const note = "HTN on lisinopril.\nChest pain: Sign.";
+    const html = renderEntitiesHtml(note, [at(note, "HTN", "DISEASE"), at(note, "lisinopril", "MEDICATION"), at(note, "Chest pain", "Sign_symptom")]);
+    expect(marks(html)).toEqual([
+      ["DISEASE", "HTN", "DISEASE"],
+      ["MEDICATION", "lisinopril", "MEDICATION"],
+      ["Sign_symptom", "Chest pain", "Sign_symptom"],
+    ]);
+    expect(html).toContain(`background:${colourOf("DISEASE")}`);
+    expect(html).toContain("<br>");
+    expect(html.match(/class="legend-item"/g)).toHaveLength(3);
+    expect(html).not.toMatch(/<script|<link|src=|https?:/);
+  });
+
+  it("escapes hostile notes, labels and titles: they render as text", () => {
+    const note = `<script>alert(1)</script> "x" onerror='y' & </mark><img src=x onerror=alert(2)> aspirin`;
+    const evil = { ...at(note, "aspirin", `"><script>alert(3)</script>`), source: `"><b>` };
+    const html = renderEntitiesHtml(note, [at(note, "</mark><img", "DISEASE"), evil], { title: "</title><script>alert(4)</script>" });
+    expect(html).not.toMatch(/<script|<img|<b>|<\/mark><img/i);
+    // What a browser would show: the text, unescaped, equals the note plus the labels.
+    const shown = renderEntitiesFragment(note, [at(note, "aspirin", "MEDICATION")])
+      .replace(/<span class="label"[^>]*>.*?<\/span>/g, "")
+      .replace(/<[^>]+>/g, "")
+      .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+    expect(shown).toBe(note);
+  });
+
+  it("draws no overlapping or out-of-range entity: an overlap keeps the earlier, then longer, one", () => {
+    const note = "type 2 diabetes mellitus";
+    const es = [at(note, "diabetes", "DISEASE"), at(note, "type 2 diabetes", "DISEASE"), at(note, "diabetes mellitus", "DISEASE"), { ...at(note, "type", "X"), end: 999 }, { ...at(note, "type", "Y"), end: 0 }];
+    expect(drawableEntities(note, es).map((e) => note.slice(e.start, e.end))).toEqual(["type 2 diabetes"]);
+    expect(marks(renderEntitiesHtml(note, es))).toHaveLength(1);
+  });
+
+  it("gives unknown labels a stable colour from the palette", () => {
+    expect(colourOf("Dosage")).toBe(colourOf("Dosage"));
+    expect(colourOf("Dosage")).toMatch(/^#[0-9a-f]{6}$/);
+  });
+});

@@ -1,0 +1,80 @@
+// Entities drawn over the note the way displaCy's `ent` style draws them: a <mark> per entity in its label's colour,
+// the label beside the span, a legend. Everything that comes from the note, the labels or the caller is escaped, so a
+// note holding HTML or script renders as text. The page has no scripts and makes no requests.
+import type { SourcedEntity } from "../types.ts";
+
+/** The demo page uses the same colours (functions/ui/demo-script.ts), so both views of a note look alike. */
+export const LABEL_COLOURS: Readonly<Record<string, string>> = { MEDICATION: "#a5d8ff", DISEASE: "#ffc9c9", TREATMENT: "#b2f2bb" };
+const PALETTE = ["#ffec99", "#d0bfff", "#ffd8a8", "#99e9f2", "#eebefa", "#c0eb75", "#fcc2d7", "#bac8ff"];
+
+/** A label's colour: fixed for the canonical labels, a stable pick from a palette for any other. */
+export function colourOf(label: string): string {
+  if (Object.hasOwn(LABEL_COLOURS, label)) return LABEL_COLOURS[label]!;
+  let h = 0;
+  for (let i = 0; i < label.length; i++) h = (h * 31 + label.charCodeAt(i)) >>> 0;
+  return PALETTE[h % PALETTE.length]!;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+type Drawable = Pick<SourcedEntity, "start" | "end" | "label"> & Partial<Pick<SourcedEntity, "score" | "source">>;
+
+/**
+ * The entities that can be drawn, in order: inside the text, non-empty, and not overlapping one already kept —
+ * an overlap keeps the earlier-starting entity (the longer one on a tie), as displaCy's own renderer cannot nest marks.
+ */
+export function drawableEntities<E extends Drawable>(text: string, entities: readonly E[]): E[] {
+  const sorted = entities
+    .filter((e) => Number.isInteger(e.start) && Number.isInteger(e.end) && e.start >= 0 && e.end <= text.length && e.start < e.end)
+    .sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: E[] = [];
+  for (const e of sorted) if (kept.length === 0 || e.start >= kept.at(-1)!.end) kept.push(e);
+  return kept;
+}
+
+const MARK_STYLE = "padding:0.2em 0.4em;margin:0 0.15em;line-height:2.2;border-radius:0.35em;box-decoration-break:clone;-webkit-box-decoration-break:clone";
+const LABEL_STYLE = "font-size:0.7em;font-weight:bold;line-height:1;border-radius:0.35em;vertical-align:middle;margin-left:0.4rem;text-transform:uppercase";
+
+/** The note with its entities marked: a fragment for embedding (line breaks kept as <br>). */
+export function renderEntitiesFragment(text: string, entities: readonly Drawable[]): string {
+  const para = (s: string) => escapeHtml(s).replace(/\r\n|\r|\n/g, "<br>");
+  let out = "";
+  let at = 0;
+  for (const e of drawableEntities(text, entities)) {
+    out += para(text.slice(at, e.start));
+    const data = [
+      `data-label="${escapeHtml(e.label)}"`,
+      `data-start="${e.start}"`,
+      `data-end="${e.end}"`,
+      ...(e.score !== undefined ? [`data-score="${e.score}"`] : []),
+      ...(e.source !== undefined ? [`data-source="${escapeHtml(e.source)}"`] : []),
+    ].join(" ");
+    out += `<mark class="entity" ${data} style="background:${colourOf(e.label)};${MARK_STYLE}">${para(text.slice(e.start, e.end))}<span class="label" style="${LABEL_STYLE}">${escapeHtml(e.label)}</span></mark>`;
+    at = e.end;
+  }
+  return `<div class="entities" style="line-height:2.5;direction:ltr;white-space:pre-wrap">${out}${para(text.slice(at))}</div>`;
+}
+
+export interface RenderOptions {
+  title?: string;
+  lang?: string;
+}
+
+/** A standalone page: the marked note and a legend of the labels present, with counts. */
+export function renderEntitiesHtml(text: string, entities: readonly Drawable[], o: RenderOptions = {}): string {
+  const drawn = drawableEntities(text, entities);
+  const counts = new Map<string, number>();
+  for (const e of drawn) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+  const legend = [...counts]
+    .map(([label, n]) => `<li class="legend-item" data-label="${escapeHtml(label)}"><span style="background:${colourOf(label)};${MARK_STYLE}">${escapeHtml(label)}</span> ${n}</li>`)
+    .join("");
+  const title = escapeHtml(o.title ?? "medner");
+  return `<!doctype html>
+<html lang="${escapeHtml(o.lang ?? "en")}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
+<style>body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.1rem;color:#555}ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:0.5rem 1rem}</style></head>
+<body><h1>${title}</h1><ul class="legend">${legend}</ul>${renderEntitiesFragment(text, drawn)}</body></html>
+`;
+}
