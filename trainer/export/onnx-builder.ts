@@ -21,6 +21,7 @@ export class GraphBuilder {
   private readonly inputs: onnxProto.onnx.IValueInfoProto[] = [];
   private readonly outputs: onnxProto.onnx.IValueInfoProto[] = [];
   private counter = 0;
+  private readonly domains = new Set<string>();
 
   private valueInfo(name: string, type: TensorType, dims: Array<number | string>): onnxProto.onnx.IValueInfoProto {
     return {
@@ -53,8 +54,10 @@ export class GraphBuilder {
     return this.nodeN(opType, inputs, 1, attrs, output ? [output] : undefined)[0]!;
   }
 
-  /** A node with several outputs (e.g. DynamicQuantizeLinear). */
-  nodeN(opType: string, inputs: string[], count: number, attrs: Record<string, AttrValue> = {}, outputs?: string[]): string[] {
+  /** A node with several outputs (e.g. DynamicQuantizeLinear). `"com.microsoft:Gelu"` names an op of that domain. */
+  nodeN(qualifiedOp: string, inputs: string[], count: number, attrs: Record<string, AttrValue> = {}, outputs?: string[]): string[] {
+    const [domain, opType] = qualifiedOp.includes(":") ? (qualifiedOp.split(":") as [string, string]) : ["", qualifiedOp];
+    if (domain) this.domains.add(domain);
     const base = `${opType.toLowerCase()}_${this.counter++}`;
     const outs = outputs ?? Array.from({ length: count }, (_, i) => (i === 0 ? base : `${base}_${i}`));
     const attribute = Object.entries(attrs).map(([name, v]) => {
@@ -62,7 +65,7 @@ export class GraphBuilder {
       if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
       return Number.isInteger(v) ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v } : { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v };
     });
-    this.nodes.push({ opType, input: inputs, output: outs, attribute, name: outs[0]! });
+    this.nodes.push({ opType, domain, input: inputs, output: outs, attribute, name: outs[0]! });
     return outs;
   }
 
@@ -71,7 +74,7 @@ export class GraphBuilder {
       irVersion: 8,
       producerName: "medner",
       docString,
-      opsetImport: [{ domain: "", version: opset }],
+      opsetImport: [{ domain: "", version: opset }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
       graph: { name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs },
     });
     return onnx.ModelProto.encode(model).finish();

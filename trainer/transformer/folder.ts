@@ -1,0 +1,92 @@
+// Writes a transformer folder in the Hugging Face / transformers.js layout — config.json, tokenizer.json,
+// tokenizer_config.json, onnx/model.onnx (fp32), onnx/model_quantized.onnx (q8) — plus our manifest.json with the
+// sha256 and size of every file. Built in a temporary sibling folder and renamed into place at the end, so a failure
+// (or Ctrl-C) never leaves a half-written model behind.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { MednerError } from "../../core/errors.ts";
+import { TRANSFORMER_DTYPE_FILES, TransformerManifestSchema, type TransformerManifest } from "../../core/transformer/manifest.ts";
+import { buildDistilBertGraph } from "./distilbert-graph.ts";
+import { labelsOf, shapeOf, type DistilBertConfig } from "./hf-config.ts";
+import { checkWeights, type Weights } from "./weights.ts";
+
+export type Variant = "standard" | "medner";
+
+export interface FolderInput {
+  config: DistilBertConfig;
+  weights: Weights;
+  tokenizerJson: unknown;
+  tokenizerConfig: unknown;
+  name: string;
+  version: string;
+  variant: Variant;
+  /** How the weights were made: { kind: "random", seed } or { kind: "hub", repo, revision }. */
+  source: Record<string, unknown>;
+  /** Called before each file is built and written (the full size takes a while). */
+  onStep?: (file: string) => void;
+}
+
+const GRAPH_NOTES: Record<Variant, string> = {
+  standard: "per-tensor symmetric int8, DynamicQuantizeLinear + MatMulInteger, int8 Gather + DequantizeLinear (as onnxruntime quantize_dynamic writes it)",
+  medner: "per-channel int8 com.microsoft DynamicQuantizeMatMul, word embeddings int8 with a scale per row, positions and classifier fp32",
+};
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+export function buildTransformerFolder(outDir: string, input: FolderInput): TransformerManifest {
+  checkWeights(input.config, input.weights);
+  const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(tmp, "onnx"), { recursive: true });
+  const files: TransformerManifest["files"] = {};
+  const write = (file: string, bytes: Uint8Array | string, dtype?: "fp32" | "q8") => {
+    const data = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
+    writeFileSync(join(tmp, file), data);
+    files[file] = { sha256: createHash("sha256").update(data).digest("hex"), size: data.byteLength, ...(dtype ? { dtype } : {}) };
+  };
+  try {
+    write("config.json", `${JSON.stringify(input.config, null, 2)}\n`);
+    write("tokenizer.json", JSON.stringify(input.tokenizerJson));
+    write("tokenizer_config.json", `${JSON.stringify(input.tokenizerConfig, null, 2)}\n`);
+    input.onStep?.(TRANSFORMER_DTYPE_FILES.fp32);
+    write(TRANSFORMER_DTYPE_FILES.fp32, buildDistilBertGraph(input.config, input.weights, "fp32"), "fp32");
+    input.onStep?.(TRANSFORMER_DTYPE_FILES.q8);
+    write(TRANSFORMER_DTYPE_FILES.q8, buildDistilBertGraph(input.config, input.weights, input.variant), "q8");
+    const manifest = TransformerManifestSchema.parse({
+      name: input.name,
+      version: input.version,
+      kind: "transformer",
+      architecture: "distilbert",
+      dtype: "q8",
+      labels: labelsOf(input.config),
+      shape: shapeOf(input.config),
+      maxLength: input.config.max_position_embeddings,
+      files,
+      source: input.source,
+      graph: { builder: "medner", opset: 17, variant: input.variant, fp32: "MatMul + Add, exact GELU (Erf)", q8: GRAPH_NOTES[input.variant] },
+      createdAt: new Date().toISOString(),
+      gitCommit: gitCommit(),
+    });
+    writeFileSync(join(tmp, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    rmSync(outDir, { recursive: true, force: true });
+    renameSync(tmp, outDir);
+    return manifest;
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (err instanceof MednerError) throw err;
+    throw new MednerError("E401", `building ${outDir} failed (${(err as Error).message})`);
+  }
+}
+
+/** The manifest of a folder written by buildTransformerFolder. */
+export function readTransformerManifest(dir: string): TransformerManifest {
+  return TransformerManifestSchema.parse(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
+}
