@@ -2,12 +2,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { tinyTransformerFixture } from "./tests/fixtures/tiny-transformer.ts";
 
 /** A fixture model folder as {file name: base64}, handed to workerd tests as a JSON binding. */
 const fixtureFiles = (dir: string) =>
   Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(`${dir}/${f}`).toString("base64")]));
 
-export default defineConfig({
+export default defineConfig(async () => ({
   test: {
     projects: [
       {
@@ -22,7 +23,10 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { AUTH_DISABLED: "true", POINTER_TTL_SECONDS: "0", FIXTURE_TAGGER: fixtureFiles("tests/fixtures/models/tiny-tagger") },
+              bindings: { AUTH_DISABLED: "true", POINTER_TTL_SECONDS: "0", FIXTURE_TAGGER: fixtureFiles("tests/fixtures/models/tiny-tagger"),
+                // The tiny generated transformer and what the Node engine finds with it.
+                TINY_TRANSFORMER: JSON.parse(JSON.stringify(await tinyTransformerFixture())),
+              },
             },
           }),
         ],
@@ -33,4 +37,4 @@ export default defineConfig({
       },
     ],
   },
-});
+}));

@@ -17,3 +17,6 @@ export * from "./tags.ts";
 export * from "./tokenizer.ts";
 export * from "./types.ts";
 export * from "./viterbi.ts";
+export * from "./transformer/index.ts";
+export * from "./formats/index.ts";
+export * from "./render/index.ts";
