@@ -9,9 +9,10 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { modelKey, pointerKey, sha256Hex } from "../../core/index.ts";
 import { fsStore } from "../../functions/adapters/fs-store.ts";
-import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { createNodeRunner, createNodeTransformerRunner } from "../../functions/adapters/ort-node.ts";
 import { createApp, type AppDeps } from "../../functions/app.ts";
 import type { Bindings } from "../../functions/env.ts";
+import { generateTransformer } from "../../scripts/generate-transformer.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const FIXTURE = join(ROOT, "tests/fixtures/models/tiny-tagger");
@@ -26,7 +27,9 @@ async function fixtureStore(names: string[]): Promise<string> {
   for (const name of names) {
     const dir = join(root, modelKey(name, "1", ""));
     mkdirSync(dir, { recursive: true });
-    for (const f of ["manifest.json", "model_quantized.onnx"]) cpSync(join(FIXTURE, f), join(dir, f));
+    // "transformer" is the tiny generated DistilBERT (random weights: its entities are noise, but real ones).
+    if (name === "transformer") generateTransformer({ size: "tiny", variant: "medner", out: dir, seed: 5, version: "1" });
+    else for (const f of ["manifest.json", "model_quantized.onnx"]) cpSync(join(FIXTURE, f), join(dir, f));
     const manifest_sha256 = await sha256Hex(readFileSync(join(dir, "manifest.json")));
     writeFileSync(join(root, pointerKey(name)), JSON.stringify({ version: "1", manifest_sha256 }));
   }
@@ -35,7 +38,7 @@ async function fixtureStore(names: string[]): Promise<string> {
 
 export async function startDemoServer(env: Bindings, models: string[] = ["custom"]): Promise<DemoServer> {
   const root = await fixtureStore(models);
-  const deps: AppDeps = { createRunner: createNodeRunner, storeOf: () => fsStore(root), log: () => {} };
+  const deps: AppDeps = { createRunner: createNodeRunner, createTransformerRunner: createNodeTransformerRunner, storeOf: () => fsStore(root), log: () => {} };
   const app = createApp(deps);
   const server = serve({ fetch: (req) => app.fetch(req, env), port: 0, hostname: "127.0.0.1" }) as Server;
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
