@@ -164,6 +164,17 @@ describe("TransformerEngine batching", () => {
     expect(calls.some((c) => c.batch > 1)).toBe(true);
   });
 
+  it("with batchWindows off (what the loader picks for q8), runs one unpadded window per call, same entities", async () => {
+    const calls: Call[] = [];
+    const single = await new TransformerEngine(manifest(64), tokenizer, fakeRunner(0, calls), { batchWindows: false }).predict(texts);
+    expect(single).toEqual(await new TransformerEngine(manifest(64), tokenizer, fakeRunner()).predict(texts));
+    expect(calls.length).toBeGreaterThan(texts.length);
+    for (const c of calls) {
+      expect(c.batch).toBe(1);
+      expect(Array.from(c.mask, Number).every((m) => m === 1)).toBe(true);
+    }
+  });
+
   it("labels entities with medner's labels", async () => {
     const [out] = await new TransformerEngine(manifest(64), tokenizer, fakeRunner()).predict(["Metformin for hypertension and fever."]);
     expect(out!.map((e) => [e.text, e.label])).toEqual([["Metformin", "MEDICATION"], ["hypertension", "DISEASE"], ["fever", "Sign_symptom"]]);

@@ -27,6 +27,13 @@ export interface TransformerEngineOptions {
   maxBatchTokens?: number;
   /** Tokens shared by consecutive windows of a long note. Default min(128, a quarter of a window). */
   windowOverlap?: number;
+  /**
+   * Run several windows in one padded batch (default true). q8 graphs quantize activations dynamically with one scale
+   * per tensor, so a window's logits would depend on the other windows and the padding in its batch (measured: up to
+   * 0.36 on a logit for the standard q8 graph, 0.008 for ours); the loader turns batching off for q8, so a note's
+   * answer never depends on what else was asked, as in the Python pipeline, which runs one window at a time.
+   */
+  batchWindows?: boolean;
 }
 
 export interface TransformerPredictOptions {
@@ -53,6 +60,7 @@ export class TransformerEngine {
   private readonly windowSize: number;
   private readonly overlap: number;
   private readonly maxBatchTokens: number;
+  private readonly batchWindows: boolean;
   private readonly labelOf: (type: string) => string;
 
   constructor(
@@ -67,6 +75,7 @@ export class TransformerEngine {
     this.overlap = options.windowOverlap ?? Math.min(128, Math.floor(this.windowSize / 4));
     planWindows(0, this.windowSize, this.overlap); // validates the overlap once, here, not per request
     this.maxBatchTokens = options.maxBatchTokens ?? 1024;
+    this.batchWindows = options.batchWindows ?? true;
     const labels = new Map(manifest.labels.map((l) => { const type = l.split("-").at(-1)!; return [type, canonicalLabel(type)] as const; }));
     this.labelOf = (type) => labels.get(type) ?? canonicalLabel(type);
   }
@@ -126,7 +135,7 @@ export class TransformerEngine {
   private *batches(jobs: Job[]): Generator<Job[]> {
     let batch: Job[] = [];
     for (const job of jobs) {
-      if (batch.length > 0 && (batch.length + 1) * (job.ids.length + 2) > this.maxBatchTokens) {
+      if (batch.length > 0 && (!this.batchWindows || (batch.length + 1) * (job.ids.length + 2) > this.maxBatchTokens)) {
         yield batch;
         batch = [];
       }

@@ -73,7 +73,8 @@ export async function loadTransformer(
       throw new MednerError("E401", `${file}: onnxruntime could not load it (${firstLine(err)})`);
     }
   }
-  const engine = new TransformerEngine(manifest, tokenizer, runner, options);
+  // q8 graphs quantize activations per batch: one window per run keeps each note's answer independent of the others.
+  const engine = new TransformerEngine(manifest, tokenizer, runner, { ...options, batchWindows: options.batchWindows ?? (options.dtype ?? manifest.dtype) !== "q8" });
   // One run at load time: a graph that does not fit its manifest (label count, input names) fails here, where the
   // caller can keep serving the previous version, not on every request.
   try {
