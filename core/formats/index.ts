@@ -1,3 +1,5 @@
 // Entities in the shapes our users' ecosystems read: Hugging Face, spaCy/displaCy, FHIR R4.
 export * from "./fhir.ts";
-export * from "./simple.ts";
+export * from "./hf.ts";
+export * from "./offsets.ts";
+export * from "./spacy.ts";

@@ -29,8 +29,10 @@ describe("displaCy-style HTML", () => {
   it("escapes hostile notes, labels and titles: they render as text", () => {
     const note = `<script>alert(1)</script> "x" onerror='y' & </mark><img src=x onerror=alert(2)> aspirin`;
     const evil = { ...at(note, "aspirin", `"><script>alert(3)</script>`), source: `"><b>` };
-    const html = renderEntitiesHtml(note, [at(note, "</mark><img", "DISEASE"), evil], { title: "</title><script>alert(4)</script>" });
+    const html = renderEntitiesHtml(note, [at(note, "</mark><img", "DISEASE"), evil], { title: "</title><script>alert(4)</script>", lang: `en"><script>alert(5)</script>` });
     expect(html).not.toMatch(/<script|<img|<b>|<\/mark><img/i);
+    // Every attribute value stays inside its quotes: no quote reaches the output except as delimiters.
+    expect(html.replace(/="[^"]*"/g, "").replace(/<style>[\s\S]*<\/style>/, "")).not.toMatch(/["']/);
     // What a browser would show: the text, unescaped, equals the note plus the labels.
     const shown = renderEntitiesFragment(note, [at(note, "aspirin", "MEDICATION")])
       .replace(/<span class="label"[^>]*>.*?<\/span>/g, "")
@@ -44,6 +46,17 @@ describe("displaCy-style HTML", () => {
     const es = [at(note, "diabetes", "DISEASE"), at(note, "type 2 diabetes", "DISEASE"), at(note, "diabetes mellitus", "DISEASE"), { ...at(note, "type", "X"), end: 999 }, { ...at(note, "type", "Y"), end: 0 }];
     expect(drawableEntities(note, es).map((e) => note.slice(e.start, e.end))).toEqual(["type 2 diabetes"]);
     expect(marks(renderEntitiesHtml(note, es))).toHaveLength(1);
+  });
+
+  it("writes each drawn entity's offsets, score and source as data attributes a browser can read back", () => {
+    const note = "Chest pain\r\non aspirin 81 mg.";
+    const es = [{ ...at(note, "Chest pain", "Sign_symptom"), score: 0.8125, source: "transformer" }, { ...at(note, "aspirin", "MEDICATION"), source: "custom+transformer" }];
+    const html = renderEntitiesFragment(note, es);
+    const read = [...html.matchAll(/<mark class="entity" data-label="([^"]*)" data-start="(\d+)" data-end="(\d+)" data-score="([^"]*)" data-source="([^"]*)"/g)].map((m) => ({
+      label: m[1], start: Number(m[2]), end: Number(m[3]), score: Number(m[4]), source: m[5],
+    }));
+    expect(read).toEqual(es.map(({ label, start, end, score, source }) => ({ label, start, end, score, source })));
+    expect(html.match(/<br>/g)).toHaveLength(1);
   });
 
   it("gives unknown labels a stable colour from the palette", () => {

@@ -3,7 +3,10 @@
 // note holding HTML or script renders as text. The page has no scripts and makes no requests.
 import type { SourcedEntity } from "../types.ts";
 
-/** The demo page uses the same colours (functions/ui/demo-script.ts), so both views of a note look alike. */
+/**
+ * displaCy's own table has no medical labels (it would draw them all #ddd grey), so the canonical three get pastel
+ * colours of their own. The demo page uses the same colours (functions/ui/demo-script.ts): keep the two in step.
+ */
 export const LABEL_COLOURS: Readonly<Record<string, string>> = { MEDICATION: "#a5d8ff", DISEASE: "#ffc9c9", TREATMENT: "#b2f2bb" };
 const PALETTE = ["#ffec99", "#d0bfff", "#ffd8a8", "#99e9f2", "#eebefa", "#c0eb75", "#fcc2d7", "#bac8ff"];
 
@@ -48,7 +51,7 @@ export function renderEntitiesFragment(text: string, entities: readonly Drawable
       `data-label="${escapeHtml(e.label)}"`,
       `data-start="${e.start}"`,
       `data-end="${e.end}"`,
-      ...(e.score !== undefined ? [`data-score="${e.score}"`] : []),
+      ...(e.score !== undefined ? [`data-score="${escapeHtml(String(e.score))}"`] : []),
       ...(e.source !== undefined ? [`data-source="${escapeHtml(e.source)}"`] : []),
     ].join(" ");
     out += `<mark class="entity" ${data} style="background:${colourOf(e.label)};${MARK_STYLE}">${para(text.slice(e.start, e.end))}<span class="label" style="${LABEL_STYLE}">${escapeHtml(e.label)}</span></mark>`;
