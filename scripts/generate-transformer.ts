@@ -1,17 +1,33 @@
 // `npm run models:generate -- --size tiny|full --variant standard|medner --out DIR [--seed N] [--name N] [--version V]`:
-// a DistilBertForTokenClassification folder with seeded random weights — the real model's compute (full size is
-// d4data/biomedical-ner-all's shape), not its answers. For tests (tiny) and benchmarks (full).
+// a DistilBertForTokenClassification folder with seeded random weights — the real model's compute (full is
+// d4data/biomedical-ner-all's shape and labels), not its answers. For tests (tiny) and benchmarks (full). Prints one
+// line per file with its size; the full size also reports its progress on stderr.
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MednerError } from "../core/errors.ts";
+import { MODEL_NAME, MODEL_VERSION } from "../core/store-keys.ts";
 import { buildTransformerFolder, type Variant } from "../trainer/transformer/folder.ts";
-import { d4dataLabels, presetConfig, type Preset } from "../trainer/transformer/hf-config.ts";
+import { VARIANTS } from "../trainer/transformer/graph-variants.ts";
+import { d4dataLabels, PRESETS, presetConfig, type Preset } from "../trainer/transformer/hf-config.ts";
 import { buildVocab, clinicalTexts, tokenizerFiles } from "../trainer/transformer/vocab.ts";
 import { randomDistilBertWeights } from "../trainer/transformer/weights.ts";
 
 /** Vocabulary sizes: bert-base-uncased's for full; small enough for tiny to stay well under 1 MB. */
 export const VOCAB_SIZES: Record<Preset, number> = { tiny: 1200, full: 30522 };
 
-export function generateTransformer(o: { size: Preset; variant: Variant; out: string; seed: number; name?: string; version?: string; onStep?: (file: string) => void }) {
+export interface GenerateOptions {
+  size: Preset;
+  variant: Variant;
+  out: string;
+  seed: number;
+  name?: string;
+  version?: string;
+  onStep?: (step: string) => void;
+}
+
+export function generateTransformer(o: GenerateOptions) {
+  o.onStep?.("weights");
   const vocab = buildVocab(clinicalTexts(), VOCAB_SIZES[o.size]);
   const config = presetConfig(o.size, vocab.length, d4dataLabels());
   const weights = randomDistilBertWeights(config, o.seed);
@@ -27,16 +43,37 @@ export function generateTransformer(o: { size: Preset; variant: Variant; out: st
   });
 }
 
+function parseCli(argv: string[]): GenerateOptions {
+  const { values } = parseArgs({ args: argv, options: { size: { type: "string", default: "tiny" }, variant: { type: "string", default: "medner" }, out: { type: "string" }, seed: { type: "string", default: "7" }, name: { type: "string" }, version: { type: "string" } } });
+  const oneOf = <T extends string>(flag: string, v: string, allowed: readonly T[]): T => {
+    if (!(allowed as readonly string[]).includes(v)) throw new MednerError("E510", `--${flag} must be ${allowed.join(" or ")}, not "${v}"`);
+    return v as T;
+  };
+  if (!values.out) throw new MednerError("E510", "--out DIR is required");
+  if (!/^\d+$/.test(values.seed)) throw new MednerError("E510", `--seed must be a whole number, not "${values.seed}"`);
+  if (values.name !== undefined && !MODEL_NAME.test(values.name)) throw new MednerError("E510", `--name "${values.name}" must match ${MODEL_NAME}`);
+  if (values.version !== undefined && !MODEL_VERSION.test(values.version)) throw new MednerError("E510", `--version "${values.version}" must match ${MODEL_VERSION}`);
+  return {
+    size: oneOf("size", values.size, Object.keys(PRESETS) as Preset[]),
+    variant: oneOf("variant", values.variant, VARIANTS),
+    out: values.out,
+    seed: Number(values.seed),
+    ...(values.name !== undefined ? { name: values.name } : {}),
+    ...(values.version !== undefined ? { version: values.version } : {}),
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    const { values } = parseArgs({ options: { size: { type: "string", default: "tiny" }, variant: { type: "string", default: "medner" }, out: { type: "string" }, seed: { type: "string", default: "7" }, name: { type: "string" }, version: { type: "string" } } });
-    if (values.size !== "tiny" && values.size !== "full") throw new MednerError("E510", `--size must be tiny or full, not ${values.size}`);
-    if (values.variant !== "standard" && values.variant !== "medner") throw new MednerError("E510", `--variant must be standard or medner, not ${values.variant}`);
-    if (!values.out) throw new MednerError("E510", "--out DIR is required");
+    const o = parseCli(process.argv.slice(2));
     const t0 = Date.now();
-    const m = generateTransformer({ size: values.size, variant: values.variant, out: values.out, seed: Number(values.seed), ...(values.name ? { name: values.name } : {}), ...(values.version ? { version: values.version } : {}), onStep: (f) => process.stderr.write(`building ${f}…\n`) });
-    for (const [file, e] of Object.entries(m.files)) process.stderr.write(`${file.padEnd(28)} ${(e.size / 1e6).toFixed(2).padStart(8)} MB\n`);
-    process.stderr.write(`medner: ${values.size} ${values.variant} model in ${values.out} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+    const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    // The full size takes a while (265 MB of fp32 weights to draw, write and hash); the tiny one is instant.
+    if (o.size === "full") o.onStep = (step) => process.stderr.write(`${elapsed().padStart(7)}  building ${step}…\n`);
+    const manifest = generateTransformer(o);
+    const sizes = { ...Object.fromEntries(Object.entries(manifest.files).map(([f, e]) => [f, e.size])), "manifest.json": statSync(join(o.out, "manifest.json")).size };
+    for (const [file, size] of Object.entries(sizes)) process.stdout.write(`${file.padEnd(27)} ${(size / 1e6).toFixed(3).padStart(10)} MB\n`);
+    if (o.size === "full") process.stderr.write(`${elapsed().padStart(7)}  ${o.size} ${o.variant} model in ${o.out}\n`);
   } catch (err) {
     process.stderr.write(`medner: ${(err as Error).message.split("\n")[0]}\n`);
     process.exit(1);

@@ -13,7 +13,13 @@ const DTYPE: Record<TensorType, number> = {
   int64: onnx.TensorProto.DataType.INT64,
 };
 
-type AttrValue = number | number[] | string;
+/** A float attribute whose value happens to be whole (e.g. `floatAttr(-10000)`); plain numbers are typed by value. */
+export interface FloatAttr {
+  float: number;
+}
+export const floatAttr = (value: number): FloatAttr => ({ float: value });
+
+type AttrValue = number | number[] | string | FloatAttr;
 
 export class GraphBuilder {
   private readonly nodes: onnxProto.onnx.INodeProto[] = [];
@@ -63,6 +69,7 @@ export class GraphBuilder {
     const attribute = Object.entries(attrs).map(([name, v]) => {
       if (typeof v === "string") return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(v) };
       if (Array.isArray(v)) return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v };
+      if (typeof v === "object") return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float };
       return Number.isInteger(v) ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v } : { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v };
     });
     this.nodes.push({ opType, domain, input: inputs, output: outs, attribute, name: outs[0]! });

@@ -9,10 +9,11 @@ import { basename, dirname, join } from "node:path";
 import { MednerError } from "../../core/errors.ts";
 import { TRANSFORMER_DTYPE_FILES, TransformerManifestSchema, type TransformerManifest } from "../../core/transformer/manifest.ts";
 import { buildDistilBertGraph } from "./distilbert-graph.ts";
+import { VARIANT_GRAPHS, type Variant } from "./graph-variants.ts";
 import { labelsOf, shapeOf, type DistilBertConfig } from "./hf-config.ts";
 import { checkWeights, type Weights } from "./weights.ts";
 
-export type Variant = "standard" | "medner";
+export type { Variant } from "./graph-variants.ts";
 
 export interface FolderInput {
   config: DistilBertConfig;
@@ -27,11 +28,6 @@ export interface FolderInput {
   /** Called before each file is built and written (the full size takes a while). */
   onStep?: (file: string) => void;
 }
-
-const GRAPH_NOTES: Record<Variant, string> = {
-  standard: "per-tensor symmetric int8, DynamicQuantizeLinear + MatMulInteger, int8 Gather + DequantizeLinear (as onnxruntime quantize_dynamic writes it)",
-  medner: "per-channel int8 com.microsoft DynamicQuantizeMatMul, word embeddings int8 with a scale per row, positions and classifier fp32",
-};
 
 function gitCommit(): string | null {
   try {
@@ -56,10 +52,12 @@ export function buildTransformerFolder(outDir: string, input: FolderInput): Tran
     write("config.json", `${JSON.stringify(input.config, null, 2)}\n`);
     write("tokenizer.json", JSON.stringify(input.tokenizerJson));
     write("tokenizer_config.json", `${JSON.stringify(input.tokenizerConfig, null, 2)}\n`);
-    input.onStep?.(TRANSFORMER_DTYPE_FILES.fp32);
-    write(TRANSFORMER_DTYPE_FILES.fp32, buildDistilBertGraph(input.config, input.weights, "fp32"), "fp32");
-    input.onStep?.(TRANSFORMER_DTYPE_FILES.q8);
-    write(TRANSFORMER_DTYPE_FILES.q8, buildDistilBertGraph(input.config, input.weights, input.variant), "q8");
+    const graphs = VARIANT_GRAPHS[input.variant];
+    for (const dtype of ["fp32", "q8"] as const) {
+      input.onStep?.(TRANSFORMER_DTYPE_FILES[dtype]);
+      const doc = `DistilBertForTokenClassification, ${input.variant} ${dtype}, built by medner: ${JSON.stringify(graphs[dtype])}`;
+      write(TRANSFORMER_DTYPE_FILES[dtype], buildDistilBertGraph(input.config, input.weights, graphs[dtype], doc), dtype);
+    }
     const manifest = TransformerManifestSchema.parse({
       name: input.name,
       version: input.version,
@@ -71,7 +69,8 @@ export function buildTransformerFolder(outDir: string, input: FolderInput): Tran
       maxLength: input.config.max_position_embeddings,
       files,
       source: input.source,
-      graph: { builder: "medner", opset: 17, variant: input.variant, fp32: "MatMul + Add, exact GELU (Erf)", q8: GRAPH_NOTES[input.variant] },
+      // How each file was built: the GraphOptions of trainer/transformer/distilbert-graph.ts.
+      graph: { builder: "medner", opset: 17, variant: input.variant, ...graphs },
       createdAt: new Date().toISOString(),
       gitCommit: gitCommit(),
     });

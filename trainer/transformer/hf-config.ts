@@ -45,10 +45,9 @@ export function shapeOf(c: DistilBertConfig): DistilBertShape {
   return { layers: c.n_layers, hidden: c.dim, heads: c.n_heads, ffn: c.hidden_dim, vocab: c.vocab_size, maxPositions: c.max_position_embeddings };
 }
 
-/** "O" then B-/I- of each type in d4data-labels.json (see its "source" for what is reconstructed). */
+/** d4data/biomedical-ner-all's id2label in id order (84 labels; models/transformer/d4data-labels.json says where from). */
 export function d4dataLabels(): string[] {
-  const { types } = JSON.parse(readFileSync(new URL("../../models/transformer/d4data-labels.json", import.meta.url), "utf8")) as { types: string[] };
-  return ["O", ...types.flatMap((t) => [`B-${t}`, `I-${t}`])];
+  return (JSON.parse(readFileSync(new URL("../../models/transformer/d4data-labels.json", import.meta.url), "utf8")) as { labels: string[] }).labels;
 }
 
 export const PRESETS = {

@@ -1,0 +1,36 @@
+// The graphs a transformer folder ships, per variant and dtype, and why the medner ones are built as they are.
+import type { Dtype } from "../../core/manifest.ts";
+import type { GraphOptions } from "./distilbert-graph.ts";
+
+export type Variant = "standard" | "medner";
+export const VARIANTS: readonly Variant[] = ["standard", "medner"];
+
+/** torch.onnx / optimum's export of DistilBertForTokenClassification: plain ONNX ops, fp32. */
+export const TORCH_EXPORT: GraphOptions = { linear: "fp32", embeddings: "fp32", fp32Classifier: true, attention: "onnx", packedQkv: false, skipLayerNorm: false, gelu: "erf" };
+
+/**
+ * What transformers.js users get: transformers.js's scripts/quantize.py runs onnxruntime's dynamic quantizer with
+ * int8 weights for models without Conv (DistilBERT has none), per_channel and reduce_range off — per-tensor MatMulInteger
+ * and an int8 Gather for the word embeddings.
+ *
+ * medner, measured on the full size (trainer/transformer/measure-graphs.ts, 2 shared cores, onnxruntime 1.30):
+ *   - per-column int8 weights (DynamicQuantizeMatMul), per-row int8 word embeddings, fp32 classifier: mean absolute
+ *     logit error against fp32 0.132 instead of 0.200, argmax agreement 97.3–97.5% instead of 96.4–96.9% (seeded random
+ *     weights, 640 tokens); +0.5 MB (68.3 MB).
+ *   - com.microsoft MultiHeadAttention: onnxruntime cannot fuse torch's masked_fill attention itself; 512 tokens in
+ *     onnxruntime-node 91 ms instead of 101 (p50 of 25 rounds). Packing q, k, v into one matmul: no difference.
+ *   - SkipLayerNormalization and BiasGelu: slower in onnxruntime-node (113 and 106 ms against 101), equal in wasm.
+ *     onnxruntime already fuses torch's Div/Erf/Mul GELU into its Gelu op at load, leaving the bias in the matmul.
+ *   - In onnxruntime-web (one thread) every q8 graph runs alike: ~200 ms for 128 tokens, ~1.0 s for 512 (fp32 ~2×
+ *     slower); the int8 matmuls are the time. Optimization levels change nothing there; in onnxruntime-node the
+ *     standard graph needs level ≥ extended (its MatMulInteger chains fused), the medner one is as fast at any level.
+ *   - Memory: either q8 graph leaves a 184 MB wasm heap after loading (the model bytes, their parsed copy and the
+ *     tensors); onnxruntime never folds the int8 weights to fp32 here (that alone would take ~265 MB).
+ */
+export const VARIANT_GRAPHS: Record<Variant, Record<Dtype, GraphOptions>> = {
+  standard: { fp32: TORCH_EXPORT, q8: { ...TORCH_EXPORT, linear: "int8-tensor", embeddings: "int8-tensor", fp32Classifier: false } },
+  medner: {
+    fp32: { ...TORCH_EXPORT, attention: "mha" },
+    q8: { ...TORCH_EXPORT, attention: "mha", linear: "int8-channel", embeddings: "int8-row", fp32Classifier: true },
+  },
+};
