@@ -1,6 +1,6 @@
 // The generated DistilBERT graphs compute DistilBertForTokenClassification: checked against a plain float64 forward
-// pass written here from the weights map alone (no Python or torch reference runs in this project's CI), in both
-// onnxruntime builds; plus the quantized graphs, the labels, the tokenizer, the folder, the CLI and what
+// pass from the weights map alone (trainer/transformer/reference-forward.ts; no Python or torch runs in this project's
+// CI), in both onnxruntime builds; plus the quantized graphs, the labels, the tokenizer, the folder, the CLI and what
 // transformers.js loads.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
