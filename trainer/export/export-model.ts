@@ -1,6 +1,6 @@
 // `medner export`: a trained tagger → an exported folder (ONNX file named by DTYPE_FILES + manifest.json). For q8, a
 // guard evaluates fp32 and q8 on the dev set and refuses a q8 file that loses accuracy, unless forced.
-import { execFileSync } from "node:child_process";
+import { gitCommit } from "../git.ts";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -44,14 +44,6 @@ export interface GuardReport {
 }
 
 export const GUARD = { maxF1Loss: 0.003, minAgreement: 0.99 };
-
-function gitCommit(): string | null {
-  try {
-    return execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    return null;
-  }
-}
 
 function manifestFor(tagger: Tagger, o: ExportOptions, trainDataSha256: string | undefined, source: Record<string, unknown>): Manifest {
   return {

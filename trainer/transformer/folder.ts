@@ -2,11 +2,11 @@
 // tokenizer_config.json, onnx/model.onnx (fp32), onnx/model_quantized.onnx (q8) — plus our manifest.json with the
 // sha256 and size of every file. Built in a temporary sibling folder and renamed into place at the end, so a failure
 // (or Ctrl-C) never leaves a half-written model behind.
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { MednerError } from "../../core/errors.ts";
+import { gitCommit } from "../git.ts";
 import { TRANSFORMER_DTYPE_FILES, TransformerManifestSchema, type TransformerManifest } from "../../core/transformer/manifest.ts";
 import { buildDistilBertGraph } from "./distilbert-graph.ts";
 import { VARIANT_GRAPHS, type Variant } from "./graph-variants.ts";
@@ -27,14 +27,6 @@ export interface FolderInput {
   source: Record<string, unknown>;
   /** Called before each file is built and written (the full size takes a while). */
   onStep?: (file: string) => void;
-}
-
-function gitCommit(): string | null {
-  try {
-    return execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    return null;
-  }
 }
 
 export function buildTransformerFolder(outDir: string, input: FolderInput): TransformerManifest {
