@@ -17,23 +17,15 @@ import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
 import { initBackend } from "../../trainer/backend.ts";
 import { exportModel } from "../../trainer/export/export-model.ts";
 import { loadTagger } from "../../trainer/model/io.ts";
-import { latencyStats, type LatencyStats } from "./stats.ts";
+import { timeRuns } from "./stats.ts";
 
 export interface CustomBenchOptions {
   model: string;
   iterations: number;
 }
 
-async function time(iterations: number, fn: () => Promise<unknown> | unknown): Promise<LatencyStats> {
-  for (let i = 0; i < Math.min(50, iterations); i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
-  return latencyStats(samples);
-}
+/** The custom tagger is fast: up to 50 untimed runs warm it up. */
+const time = (iterations: number, fn: () => Promise<unknown> | unknown) => timeRuns(iterations, fn, Math.min(50, iterations));
 
 export async function benchCustom(o: CustomBenchOptions) {
   const note = readFileSync(new URL("note-100.txt", import.meta.url), "utf8");

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { loadTransformer, TRANSFORMER_DTYPE_FILES, WordPieceTokenizer, type TransformerEngine, type TransformerRunner } from "../../core/transformer/index.ts";
 import { createNativeTransformerRunner } from "../../functions/adapters/ort-native.ts";
 import { createNodeTransformerRunner } from "../../functions/adapters/ort-node.ts";
-import { latencyStats } from "./stats.ts";
+import { timeRuns } from "./stats.ts";
 import { noteOfTokens } from "./transformer-notes.ts";
 
 export interface TransformerBenchOptions {
@@ -25,17 +25,6 @@ const file = (dir: string, f: string) => new Uint8Array(readFileSync(join(dir, f
 
 async function loadEngine(dir: string, createRunner: (onnx: Uint8Array) => Promise<TransformerRunner>): Promise<TransformerEngine> {
   return loadTransformer(async (f) => (existsSync(join(dir, f)) ? file(dir, f) : null), createRunner, { dtype: "q8" });
-}
-
-async function timeRuns(iterations: number, fn: () => Promise<unknown>) {
-  for (let i = 0; i < 3; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
-  return latencyStats(samples);
 }
 
 type TokenClassifier = (text: string, options: { ignore_labels: string[] }) => Promise<Array<{ entity: string; index: number }>>;
@@ -57,7 +46,7 @@ export async function benchTransformer(o: TransformerBenchOptions) {
     await pipe(notes[0]!.text, { ignore_labels: [] });
     const coldStartMs = performance.now() - t0;
     for (const n of notes) {
-      const s = await timeRuns(o.iterations, () => pipe(n.text, { ignore_labels: [] }));
+      const s = await timeRuns(o.iterations, () => pipe(n.text, { ignore_labels: [] }), 3);
       runs.push({ impl: "transformers.js", tokens: n.tokens, tokensPerSecond: (n.tokens / s.meanMs) * 1000, p50Ms: s.p50Ms, p99Ms: s.p99Ms, coldStartMs });
       labelsOf[`transformers.js/${n.tokens}`] = [(await pipe(n.text, { ignore_labels: [] })).sort((a, b) => a.index - b.index).map((e) => e.entity)];
     }
@@ -71,7 +60,7 @@ export async function benchTransformer(o: TransformerBenchOptions) {
     await engine.predict([notes[0]!.text], { aggregation: "none" });
     const coldStartMs = performance.now() - t0;
     for (const n of notes) {
-      const s = await timeRuns(o.iterations, () => engine.predict([n.text], { aggregation: "none" }));
+      const s = await timeRuns(o.iterations, () => engine.predict([n.text], { aggregation: "none" }), 3);
       runs.push({ impl, tokens: n.tokens, tokensPerSecond: (n.tokens / s.meanMs) * 1000, p50Ms: s.p50Ms, p99Ms: s.p99Ms, coldStartMs });
       const [scored] = await engine.score([n.text]);
       const K = manifest.labels.length;
