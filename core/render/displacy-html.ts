@@ -5,17 +5,18 @@ import type { SourcedEntity } from "../types.ts";
 
 /**
  * displaCy's own table has no medical labels (it would draw them all #ddd grey), so the canonical three get pastel
- * colours of their own. The demo page uses the same colours (functions/ui/demo-script.ts): keep the two in step.
+ * colours of their own. The demo page's script (functions/ui/demo-script.ts) is built with these same tables.
  */
 export const LABEL_COLOURS: Readonly<Record<string, string>> = { MEDICATION: "#a5d8ff", DISEASE: "#ffc9c9", TREATMENT: "#b2f2bb" };
-const PALETTE = ["#ffec99", "#d0bfff", "#ffd8a8", "#99e9f2", "#eebefa", "#c0eb75", "#fcc2d7", "#bac8ff"];
+/** Colours for any other label, picked by a hash of its name (the demo page's script applies the same rule). */
+export const LABEL_PALETTE: readonly string[] = ["#ffec99", "#d0bfff", "#ffd8a8", "#99e9f2", "#eebefa", "#c0eb75", "#fcc2d7", "#bac8ff"];
 
 /** A label's colour: fixed for the canonical labels, a stable pick from a palette for any other. */
 export function colourOf(label: string): string {
   if (Object.hasOwn(LABEL_COLOURS, label)) return LABEL_COLOURS[label]!;
   let h = 0;
   for (let i = 0; i < label.length; i++) h = (h * 31 + label.charCodeAt(i)) >>> 0;
-  return PALETTE[h % PALETTE.length]!;
+  return LABEL_PALETTE[h % LABEL_PALETTE.length]!;
 }
 
 export function escapeHtml(s: string): string {

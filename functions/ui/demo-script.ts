@@ -2,12 +2,15 @@
 // It is a string rather than a compiled function: bundlers rewrite function bodies (wrangler's keep_names adds
 // __name() calls), which would break it in the browser. The note is patient data: it reaches the DOM only through
 // textContent and text nodes, never as HTML, and is never logged.
+// The colours come from core/render, so the page and POST /visualize draw a label alike; colourOf below is the
+// browser-side copy of core's rule (the page runs no module code).
+import { LABEL_COLOURS, LABEL_PALETTE } from "../../core/render/index.ts";
 export const DEMO_SCRIPT = `
 (function () {
   "use strict";
   var TOKEN_KEY = "medner.token";
-  var CANONICAL = { MEDICATION: "#a5d8ff", DISEASE: "#ffc9c9", TREATMENT: "#b2f2bb" };
-  var PALETTE = ["#ffec99", "#d0bfff", "#ffd8a8", "#99e9f2", "#eebefa", "#c0eb75", "#fcc2d7", "#bac8ff"];
+  var CANONICAL = ${JSON.stringify(LABEL_COLOURS)};
+  var PALETTE = ${JSON.stringify(LABEL_PALETTE)};
   var byId = function (id) { return document.getElementById(id); };
   var form = byId("ner-form"), note = byId("note"), modelSelect = byId("model"), tokenInput = byId("token");
   var submit = byId("submit"), statusLine = byId("status"), errorBox = byId("error");
