@@ -5,16 +5,10 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import expected from "../fixtures/models/tiny-tagger/expected.json";
 import { launchChromium } from "./chromium.ts";
+import type { SourcedEntity } from "../../core/index.ts";
 import { ROOT, startDemoServer, type DemoServer } from "./demo-server.ts";
 
-interface Entity {
-  text: string;
-  label: string;
-  start: number;
-  end: number;
-  score: number;
-  source: string;
-}
+type Entity = SourcedEntity;
 
 const NOTE = expected.sentences.filter(Boolean).join("\n");
 const HOSTILE = `Pt with HTN <img src=x onerror="window.__pwned=1"> and COPD.\n<script>window.__pwned=2</script> started on lisinopril 10mg daily. </textarea><b>bold</b>`;

@@ -2,20 +2,14 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import expected from "../fixtures/models/tiny-tagger/expected.json";
+import type { SourcedEntity } from "../../core/index.ts";
 import { pointTo, publishFixture } from "./fixture.ts";
 
 const bucket = (env as unknown as { MODELS: R2Bucket }).MODELS;
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   SELF.fetch(`https://medner.test${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string } }).error;
-interface Entity {
-  text: string;
-  label: string;
-  start: number;
-  end: number;
-  score: number;
-  source: string;
-}
+type Entity = SourcedEntity;
 
 beforeAll(async () => {
   await publishFixture(bucket, "custom", "1");

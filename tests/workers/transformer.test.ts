@@ -2,7 +2,7 @@
 // key functions, answered through the deployed Worker (SELF.fetch), and the same entities as the Node engine.
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { entityLabels, modelKey, pointerKey, sha256Hex } from "../../core/index.ts";
+import { entityLabels, modelKey, pointerKey, sha256Hex, type SourcedEntity } from "../../core/index.ts";
 import { loadTransformer, type TransformerEntity } from "../../core/transformer/index.ts";
 import { createWorkerdTransformerRunner } from "../../functions/adapters/ort-workerd.ts";
 import { pointTo, publishFixture } from "./fixture.ts";
@@ -16,14 +16,7 @@ const tiny = (env as unknown as { TINY_TRANSFORMER: Fixture }).TINY_TRANSFORMER;
 const bytes = (f: string) => Uint8Array.from(atob(tiny.files[f]!), (c) => c.charCodeAt(0));
 const bucket = (env as unknown as { MODELS: R2Bucket }).MODELS;
 const post = (body: unknown) => SELF.fetch("https://medner.test/ner", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-interface Entity {
-  text: string;
-  label: string;
-  start: number;
-  end: number;
-  score: number;
-  source: string;
-}
+type Entity = SourcedEntity;
 
 beforeAll(async () => {
   for (const f of Object.keys(tiny.files)) await bucket.put(modelKey("transformer", "1", f), bytes(f));
