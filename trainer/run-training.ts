@@ -10,12 +10,14 @@ import type { TaggerConfig } from "./model/config.ts";
 import { saveTagger } from "./model/io.ts";
 import { rng, shuffle } from "./model/rng.ts";
 import type { Tagger } from "./model/tagger.ts";
-import { trainTagger, type TrainEvent } from "./train.ts";
+import { trainTagger, type PartialCorpus, type TrainEvent } from "./train.ts";
 
 export interface TrainingRun {
   config: TaggerConfig;
   train: Doc[];
   dev: Doc[];
+  /** Extra, partially annotated training corpora (`medner train --partial`). */
+  partial?: PartialCorpus[];
   out: string;
   backend: BackendInfo;
   dataDescription: Record<string, string>;
@@ -65,7 +67,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingSummary> {
     step,
     epoch,
     data: run.dataDescription,
-    trainDataSha256: dataHash(run.train),
+    trainDataSha256: dataHash([...run.train, ...(run.partial ?? []).flatMap((p) => p.docs)]),
     bestDevF1: best.f1,
     savedAt: new Date().toISOString(),
   });
@@ -78,7 +80,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingSummary> {
     writeFileSync(join(out, "training-curve.svg"), trainingCurveSvg(curve, `medner tagger — ${run.backend.name} backend`));
   };
   try {
-    for await (const e of trainTagger({ config, train: run.train, dev: run.dev, ...(run.signal ? { signal: run.signal } : {}), ...(run.onProblems ? { onProblems: run.onProblems } : {}) })) {
+    for await (const e of trainTagger({ config, train: run.train, dev: run.dev, ...(run.partial ? { partial: run.partial } : {}), ...(run.signal ? { signal: run.signal } : {}), ...(run.onProblems ? { onProblems: run.onProblems } : {}) })) {
       last = { tagger: e.tagger, step: e.step, epoch: e.epoch };
       if (e.kind === "eval") {
         const s = e.scores!;

@@ -3,6 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { attributeSlots, docToTags, featurize, PAD, spanScores, type Doc, type Scores } from "../core/index.ts";
 import type { TaggerConfig } from "./model/config.ts";
+import { ParamAverages } from "./model/averages.ts";
 import { HashEmbed } from "./model/hash-embed.ts";
 import { boundaries, forward } from "./model/network.ts";
 import { DenseAdam } from "./model/optimizer.ts";
@@ -11,6 +12,17 @@ import { concatIds, Tagger, type Featurized } from "./model/tagger.ts";
 
 export interface Example extends Featurized {
   tags: Int32Array;
+  /** For partially annotated documents: `[tokens × tags]`, 1 where a tag is allowed. The loss is then
+   * −log Σ_allowed p(tag): the tokens a corpus leaves unlabelled may be O or any label it does not annotate. */
+  allowed?: Uint8Array;
+}
+
+/** A corpus annotated for only some labels (e.g. NCBI-disease: Disease only) — extra training data whose O tokens
+ * may belong to the labels it does not annotate. */
+export interface PartialCorpus {
+  docs: Doc[];
+  /** The labels this corpus annotates exhaustively. */
+  labels: string[];
 }
 
 export interface TrainEvent {
@@ -33,6 +45,8 @@ export interface TrainOptions {
   train: Doc[];
   dev: Doc[];
   signal?: AbortSignal;
+  /** Extra, partially annotated training corpora. */
+  partial?: PartialCorpus[];
   /** Called once with how many training spans had to be dropped (misaligned or overlapping). */
   onProblems?: (count: number, examples: string[]) => void;
 }
@@ -41,15 +55,33 @@ export function labelsOf(docs: Doc[]): string[] {
   return [...new Set(docs.flatMap((d) => d.entities.map((e) => e.label)))].sort();
 }
 
-export function toExamples(docs: Doc[], tagger: Tagger): { examples: Example[]; problems: string[] } {
+/** Tags a token of a partially annotated corpus may take when the corpus tagged it O: O itself and every tag of a
+ * label the corpus does not annotate. */
+function openTags(tags: readonly string[], annotated: readonly string[]): number[] {
+  return tags.flatMap((t, i) => (t === "O" || !annotated.includes(t.slice(2)) ? [i] : []));
+}
+
+export function toExamples(docs: Doc[], tagger: Tagger, annotated?: readonly string[]): { examples: Example[]; problems: string[] } {
   const index = new Map(tagger.tags.map((t, i) => [t, i]));
+  const open = annotated ? openTags(tagger.tags, annotated) : null;
+  const K = tagger.tags.length;
   const problems: string[] = [];
   const examples: Example[] = [];
   for (const doc of docs) {
     const t = docToTags(doc, tagger.config.model.scheme, { mode: "strict", overlap: "longest" });
     problems.push(...t.problems.map((p) => p.message));
     if (t.tokens.length === 0) continue;
-    examples.push({ tokens: t.tokens, ids: featurize(t.tokens, tagger.config.features), tags: Int32Array.from(t.tags, (x) => index.get(x)!) });
+    const tags = Int32Array.from(t.tags, (x) => index.get(x)!);
+    const example: Example = { tokens: t.tokens, ids: featurize(t.tokens, tagger.config.features), tags };
+    if (open) {
+      const allowed = new Uint8Array(tags.length * K);
+      tags.forEach((tag, i) => {
+        if (t.tags[i] === "O") for (const k of open) allowed[i * K + k] = 1;
+        else allowed[i * K + tag] = 1;
+      });
+      example.allowed = allowed;
+    }
+    examples.push(example);
   }
   return { examples, problems };
 }
@@ -100,21 +132,31 @@ function wordDropout(ids: Int32Array, n: number, config: TaggerConfig, random: (
   return out;
 }
 
+/** Mean over tokens of −log Σ_allowed softmax(logits), with `logMask` 0 on allowed tags and −1e9 elsewhere: the usual
+ * cross-entropy where exactly one tag is allowed, the partial-annotation likelihood where several are. */
+export function partialNll(logits: tf.Tensor2D, logMask: tf.Tensor2D): tf.Scalar {
+  return tf.logSumExp(logits, 1).sub(tf.logSumExp(logits.add(logMask), 1)).mean() as tf.Scalar;
+}
+
 /** One optimizer step on a batch; returns the loss. */
 function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, lr: number, random: () => number): number {
   const { config, embed, params } = tagger;
   const t = config.training;
   const n = batch.reduce((s, e) => s + e.tokens.length, 0);
   const ids = wordDropout(concatIds(batch), n, config, random);
-  const y = new Int32Array(n);
+  const K = tagger.tags.length;
+  // Allowed tags per token: one-hot for fully annotated documents, the partial mask otherwise.
+  const mask = new Float32Array(n * K);
   let o = 0;
   for (const e of batch) {
-    y.set(e.tags, o);
+    if (e.allowed) for (let i = 0; i < e.allowed.length; i++) mask[o * K + i] = e.allowed[i]!;
+    else e.tags.forEach((tag, i) => (mask[(o + i) * K + tag] = 1));
     o += e.tags.length;
   }
   const names = [...params.keys()];
   const x0 = tf.tensor2d(embed.lookup(ids, n), [n, embed.width]);
-  const target = tf.tidy(() => tf.oneHot(tf.tensor1d(y, "int32"), tagger.tags.length));
+  // log(mask): 0 where allowed, a large negative number elsewhere.
+  const logMask = tf.tensor2d(mask.map((m) => (m ? 0 : -1e9)), [n, K]);
   const b = boundaries(
     batch.map((e) => e.tokens.length),
     config.model.window,
@@ -122,7 +164,7 @@ function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, 
   const f = (x: tf.Tensor, ...ps: tf.Tensor[]) => {
     const pm = new Map(names.map((name, i) => [name, ps[i]!]));
     const logits = forward(config, pm, x as tf.Tensor2D, b, { training: true, seed: config.seed * 1_000_003 + stepNo * 17 });
-    return tf.losses.softmaxCrossEntropy(target, logits) as tf.Scalar;
+    return partialNll(logits, logMask);
   };
   const { value, grads } = tf.valueAndGrads(f)([x0, ...names.map((name) => params.get(name)!)]);
   const loss = value.dataSync()[0]!;
@@ -132,17 +174,24 @@ function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, 
   const settings = { lr, beta1: t.beta1, beta2: t.beta2, step: stepNo, scale: norm > t.gradClip ? t.gradClip / norm : 1 };
   opt.apply(new Map(names.map((name, i) => [name, grads[i + 1]!])), settings);
   embed.update(ids, n, dx0, settings);
-  tf.dispose([x0, target, value, ...grads, ...b.prev, ...b.next]);
+  tf.dispose([x0, logMask, value, ...grads, ...b.prev, ...b.next]);
   return loss;
 }
 
 export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEvent, void> {
   const { config, signal } = opts;
   const t = config.training;
-  const tagger = Tagger.create(config, labelsOf([...opts.train, ...opts.dev]));
+  const tagger = Tagger.create(config, labelsOf([...opts.train, ...opts.dev, ...(opts.partial ?? []).flatMap((p) => p.docs)]));
   const { examples, problems } = toExamples(opts.train, tagger);
+  for (const p of opts.partial ?? []) {
+    const more = toExamples(p.docs, tagger, p.labels);
+    examples.push(...more.examples);
+    problems.push(...more.problems);
+  }
   opts.onProblems?.(problems.length, problems.slice(0, 5));
   const opt = new DenseAdam(tagger.params);
+  // With averaging on, evaluations (and so model-best and model-last) see the averaged weights.
+  const averages = t.averaging ? new ParamAverages(tagger.params, tagger.embed) : null;
   const random = rng(config.seed + 1);
   let stepNo = 0;
   let best = -1;
@@ -176,6 +225,7 @@ export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEven
         stepNo++;
         const lr = learnRateAt(stepNo, t);
         const loss = step(tagger, opt, batch, stepNo, lr, random);
+        averages?.update(stepNo);
         // Let the event loop run between steps: SIGINT handlers and progress-bar timers need it.
         await new Promise((resolve) => setImmediate(resolve));
         lossSum += loss;
@@ -184,14 +234,22 @@ export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEven
         const wordsPerSecond = words / ((performance.now() - started) / 1000);
         yield { kind: "step", step: stepNo, epoch, loss, learnRate: lr, wordsPerSecond, tagger };
         if (stepNo % t.evalEvery === 0 || stepNo === t.maxSteps) {
+          averages?.swap();
           yield evaluate(lr, wordsPerSecond);
+          averages?.swap();
           if (sinceBest >= t.patience) return;
         }
       }
     }
     // Out of epochs between two evaluations: evaluate what the last steps learned, so model-best always exists.
-    if (stepNo > lastEval && !signal?.aborted) yield evaluate(learnRateAt(stepNo, t), 0);
+    if (stepNo > lastEval && !signal?.aborted) {
+      averages?.swap();
+      yield evaluate(learnRateAt(stepNo, t), 0);
+    }
   } finally {
+    // Whatever ends the run, the caller's final save of model-last gets the averaged weights.
+    if (averages && !averages.swapped) averages.swap();
+    averages?.dispose();
     opt.dispose();
   }
 }

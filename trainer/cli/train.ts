@@ -7,6 +7,7 @@ import { BACKENDS, initBackend, type BackendName } from "../backend.ts";
 import { readCorpus, type CorpusFormat } from "../corpus/index.ts";
 import { loadConfig } from "../model/config.ts";
 import { runTraining, splitDev } from "../run-training.ts";
+import { labelsOf } from "../train.ts";
 
 const BUNDLED = fileURLToPath(new URL("../../data/clinical-notes/", import.meta.url));
 
@@ -17,6 +18,7 @@ interface TrainOpts {
   out: string;
   config?: string;
   set: string[];
+  partial: string[];
   backend?: BackendName;
   json?: boolean;
 }
@@ -29,6 +31,12 @@ export function registerTrain(program: Command): void {
     .option("--dev <path>", "dev corpus for model selection (default: the bundled dev split, or training.devFraction of --data)")
     .addOption(new Option("--format <format>", "corpus format of --data and --dev").choices(["json", "jsonl", "conll", "brat"]))
     .requiredOption("--out <dir>", "output folder (model-best/, model-last/, metrics.json, training-curve.svg)")
+    .option(
+      "--partial <path>",
+      "extra training corpus annotated for only its own labels (e.g. NCBI-disease: Disease); its unlabelled tokens may be any other label (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .option("--config <file>", "config JSON (default: models/custom/config.json)")
     .option("--set <key=value>", "override a config value, e.g. --set model.width=96 (repeatable)", (v: string, acc: string[]) => [...acc, v], [])
     .addOption(new Option("--backend <name>", "tfjs backend (default: the fastest that starts)").choices([...BACKENDS]))
@@ -43,7 +51,12 @@ export function registerTrain(program: Command): void {
       let devPath = opts.dev ?? (opts.data ? `${config.training.devFraction} of ${trainPath}` : `${BUNDLED}dev.json`);
       if (opts.dev || !opts.data) dev = readCorpus(opts.dev ?? `${BUNDLED}dev.json`, fmt).docs;
       else ({ train, dev } = splitDev(train, config.training.devFraction, config.seed));
-      process.stderr.write(`medner train: ${train.length} training docs, ${dev.length} dev docs, backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.join("; ")})` : ""}\n`);
+      const partial = opts.partial.map((path) => {
+        const docs = readCorpus(path, fmt).docs;
+        return { path, docs, labels: labelsOf(docs) };
+      });
+      const partialNote = partial.map((p) => ` + ${p.docs.length} from ${p.path} (annotates ${p.labels.join(", ") || "nothing"})`).join("");
+      process.stderr.write(`medner train: ${train.length} training docs${partialNote}, ${dev.length} dev docs, backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.join("; ")})` : ""}\n`);
 
       const controller = new AbortController();
       const onSigint = () => {
@@ -70,9 +83,10 @@ export function registerTrain(program: Command): void {
           config,
           train,
           dev,
+          ...(partial.length ? { partial: partial.map(({ docs, labels }) => ({ docs, labels })) } : {}),
           out: opts.out,
           backend,
-          dataDescription: { train: trainPath, dev: devPath },
+          dataDescription: { train: trainPath, dev: devPath, ...(partial.length ? { partial: opts.partial.join(", ") } : {}) },
           signal: controller.signal,
           onProblems: (n, ex) => {
             if (n) process.stderr.write(`${n} training spans dropped (misaligned or overlapping), e.g.\n${ex.map((m) => `  ${m}\n`).join("")}`);

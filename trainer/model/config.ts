@@ -38,6 +38,8 @@ export const TaggerConfigSchema = z
       /** Word dropout: chance per token of hiding its whole-word attributes (norm, lower) during training, so the
        * model learns to recognise unseen words from their affixes, shape and n-grams. */
       wordDropout: z.number().min(0).max(0.9).default(0),
+      /** Evaluate and save a moving average of the weights (spaCy's parameter averaging) instead of the raw ones. */
+      averaging: z.boolean().default(false),
       /** Training data to evaluate when no dev set is given (ignored when --dev is passed). */
       devFraction: z.number().min(0).max(0.5),
     }),
@@ -63,6 +65,19 @@ function readJson(path: string | URL): unknown {
 
 export const defaultConfig = (): TaggerConfig => parseConfig(readJson(DEFAULTS_URL), "models/custom/config.json");
 
+/** Whether `path` names a key of the config schema (so keys with defaults can be set where a file leaves them out). */
+function schemaHasKey(path: string[]): boolean {
+  let node: unknown = TaggerConfigSchema;
+  for (const key of path) {
+    const shape = (node as { shape?: Record<string, unknown> }).shape;
+    if (!shape || !(key in shape)) return false;
+    node = shape[key];
+    // Unwrap .default() / .optional() wrappers to reach the object inside.
+    while ((node as { def?: { innerType?: unknown } }).def?.innerType) node = (node as { def: { innerType: unknown } }).def.innerType;
+  }
+  return true;
+}
+
 /** Applies `section.key=value` overrides; values are parsed as JSON when they can be (numbers, booleans, arrays). */
 export function applyOverrides(base: unknown, overrides: string[]): unknown {
   const out = structuredClone(base) as Record<string, unknown>;
@@ -82,7 +97,7 @@ export function applyOverrides(base: unknown, overrides: string[]): unknown {
       if (typeof node[key] !== "object" || node[key] === null) throw new MednerError("E301", `--set ${o}: no section "${key}"`);
       node = node[key] as Record<string, unknown>;
     }
-    if (!(path.at(-1)! in node)) throw new MednerError("E301", `--set ${o}: unknown key "${path.join(".")}"`);
+    if (!(path.at(-1)! in node) && !schemaHasKey(path)) throw new MednerError("E301", `--set ${o}: unknown key "${path.join(".")}"`);
     node[path.at(-1)!] = value;
   }
   return out;
