@@ -27,6 +27,9 @@ async function loadEngine(dir: string, createRunner: (onnx: Uint8Array) => Promi
   return loadTransformer(async (f) => (existsSync(join(dir, f)) ? file(dir, f) : null), createRunner, { dtype: "q8" });
 }
 
+/** Top-two fp32 logit gap from which a token's label counts as decided (docs/benchmarks.md explains the choice). */
+export const DECISIVE_MARGIN = 1;
+
 type TokenClassifier = (text: string, options: { ignore_labels: string[] }) => Promise<Array<{ entity: string; index: number }>>;
 
 export async function benchTransformer(o: TransformerBenchOptions) {
@@ -35,6 +38,7 @@ export async function benchTransformer(o: TransformerBenchOptions) {
   const notes = [128, 512].map((n) => ({ tokens: n, text: noteOfTokens(tokenizer, n) }));
   const runs: Array<Record<string, unknown>> = [];
   const labelsOf: Record<string, string[][]> = {};
+  const qLogits: Float32Array[] = [];
 
   // transformers.js, as its users run it: local files only, its defaults otherwise.
   {
@@ -64,6 +68,7 @@ export async function benchTransformer(o: TransformerBenchOptions) {
       runs.push({ impl, tokens: n.tokens, tokensPerSecond: (n.tokens / s.meanMs) * 1000, p50Ms: s.p50Ms, p99Ms: s.p99Ms, coldStartMs });
       const [scored] = await engine.score([n.text]);
       const K = manifest.labels.length;
+      if (impl === "medner-node") qLogits.push(scored!.logits);
       labelsOf[`${impl}/${n.tokens}`] = [
         Array.from({ length: scored!.tokens.length }, (_, t) => {
           const row = scored!.logits.subarray(t * K, (t + 1) * K);
@@ -72,17 +77,35 @@ export async function benchTransformer(o: TransformerBenchOptions) {
       ];
     }
   }
+  // Agreement on every token, and on the tokens whose label the fp32 model decides clearly: random weights leave many
+  // near-ties (top two fp32 logits within a unit), which either q8 graph's own rounding can flip.
+  const fp32 = await loadTransformer(async (f) => (existsSync(join(o.model, f)) ? file(o.model, f) : null), createNativeTransformerRunner, { dtype: "fp32" });
+  const reference = await fp32.score(notes.map((n) => n.text));
+  const K = manifest.labels.length;
   let same = 0;
   let total = 0;
-  for (const n of notes) {
+  let decisive = 0;
+  let decisiveSame = 0;
+  const noise: number[] = [];
+  for (const [d, n] of notes.entries()) {
     const a = labelsOf[`transformers.js/${n.tokens}`]![0]!;
     const b = labelsOf[`medner-node/${n.tokens}`]![0]!;
     if (a.length !== b.length) throw new Error(`transformers.js gave ${a.length} tokens and medner ${b.length} for the ${n.tokens}-token note`);
+    const ref = reference[d]!.logits;
+    const q8 = qLogits[d]!;
     a.forEach((l, i) => {
       total++;
       if (l === b[i]) same++;
+      const row = [...ref.subarray(i * K, (i + 1) * K)];
+      const [top, second] = [...row].sort((x, y) => y - x);
+      noise.push(Math.max(...row.map((x, k) => Math.abs(x - q8[i * K + k]!))));
+      if (top! - second! >= DECISIVE_MARGIN) {
+        decisive++;
+        if (l === b[i]) decisiveSame++;
+      }
     });
   }
+  noise.sort((x, y) => x - y);
   const memory = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "scripts/bench/transformer-memory.ts", o.model, "512"], { encoding: "utf8" }));
   const q8 = manifest.files[TRANSFORMER_DTYPE_FILES.q8];
   return {
@@ -91,6 +114,14 @@ export async function benchTransformer(o: TransformerBenchOptions) {
     runs,
     tokenAgreement: same / total,
     agreementTokens: total,
+    decisive: {
+      minMargin: DECISIVE_MARGIN,
+      tokens: decisive,
+      share: decisive / total,
+      agreement: decisiveSame / decisive,
+      /** 99th percentile over tokens of max |q8 logit − fp32 logit| for our q8 graph. */
+      mednerQ8LogitErrorP99: noise[Math.floor(0.99 * (noise.length - 1))]!,
+    },
     memory,
   };
 }
@@ -102,7 +133,9 @@ export function transformerTable(r: Awaited<ReturnType<typeof benchTransformer>>
     "| impl | tokens | tokens/s | p50 ms | p99 ms | cold start ms |",
     "|---|---|---|---|---|---|",
     ...rows,
-    `token agreement transformers.js vs medner-node: ${(r.tokenAgreement * 100).toFixed(2)}% of ${r.agreementTokens} tokens`,
+    `token agreement transformers.js vs medner-node: ${(r.tokenAgreement * 100).toFixed(2)}% of ${r.agreementTokens} tokens; ` +
+      `${(r.decisive.agreement * 100).toFixed(2)}% of the ${r.decisive.tokens} (${(r.decisive.share * 100).toFixed(1)}%) whose top two fp32 logits differ by ≥ ${r.decisive.minMargin} ` +
+      `(medner q8 logit error p99 ${r.decisive.mednerQ8LogitErrorP99.toFixed(2)})`,
     `medner-wasm peak RSS ${r.memory.peakRssMb.toFixed(1)} MB (baseline ${r.memory.baselineRssMb.toFixed(1)} MB, after load ${r.memory.loadedRssMb.toFixed(1)} MB)`,
   ].join("\n");
 }
