@@ -8,9 +8,19 @@ import type { Token } from "./types.ts";
 /** Bump when `attributeValue` or the hashing changes: models record it and refuse a mismatched featurizer. */
 export const FEATURIZER_VERSION = 1;
 
+/**
+ * Whole-word attributes can be limited to the words training saw at least `minCount` times. The trainer fills `known`
+ * with those words' hashes (sorted `murmur3(value, attributeIndex)`, as featurize computes them); any other word gets
+ * no row at all, as word dropout trains for, instead of the sum of rows other words were trained into.
+ */
+const knownWords = {
+  minCount: z.int().positive().optional(),
+  known: z.array(z.int().nonnegative()).optional(),
+};
+
 export const AttributeSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("norm"), rows: z.int().positive() }),
-  z.object({ type: z.literal("lower"), rows: z.int().positive() }),
+  z.object({ type: z.literal("norm"), rows: z.int().positive(), ...knownWords }),
+  z.object({ type: z.literal("lower"), rows: z.int().positive(), ...knownWords }),
   z.object({ type: z.literal("prefix"), length: z.int().min(1).max(8), rows: z.int().positive() }),
   z.object({ type: z.literal("suffix"), length: z.int().min(1).max(8), rows: z.int().positive() }),
   z.object({ type: z.literal("shape"), rows: z.int().positive() }),
@@ -75,8 +85,39 @@ export function attributeSlots(config: FeaturizerConfig): number[] {
   return config.attributes.map((a) => (a.type === "ngrams" ? a.max : config.seeds));
 }
 
-/** Marks an empty slot of an n-gram bag. */
+/** Marks an empty slot of an n-gram bag (or of an unknown word's whole-word attribute). */
 export const PAD = -1;
+
+const knownSets = new WeakMap<readonly number[], Set<number>>();
+/** The `known` hashes of an attribute as a Set, built once per config object. */
+function knownSet(a: Attribute): Set<number> | null {
+  if (!("known" in a) || !a.known) return null;
+  let set = knownSets.get(a.known);
+  if (!set) knownSets.set(a.known, (set = new Set(a.known)));
+  return set;
+}
+
+/**
+ * The same config with `known` filled for every whole-word attribute that sets `minCount`: the hashes of the values
+ * seen at least `minCount` times in `tokens` (the training tokens).
+ */
+export function withKnownWords(config: FeaturizerConfig, tokens: Iterable<string>): FeaturizerConfig {
+  const wanted = config.attributes.map((a, i) => ((a.type === "norm" || a.type === "lower") && a.minCount ? i : -1)).filter((i) => i >= 0);
+  if (!wanted.length) return config;
+  const counts = wanted.map(() => new Map<number, number>());
+  for (const text of tokens)
+    wanted.forEach((i, w) => {
+      const h = murmur3(attributeValue(config.attributes[i]!, text), i);
+      counts[w]!.set(h, (counts[w]!.get(h) ?? 0) + 1);
+    });
+  const attributes = config.attributes.map((a, i) => {
+    const w = wanted.indexOf(i);
+    if (w < 0 || !("minCount" in a)) return a;
+    const known = [...counts[w]!].filter(([, n]) => n >= a.minCount!).map(([h]) => h).sort((x, y) => x - y);
+    return { ...a, known };
+  });
+  return { ...config, attributes };
+}
 
 /**
  * Row ids per token: `slots = Σ attributeSlots` entries per token, attribute `a` at `[slotStart(a), slotStart(a+1))`.
@@ -96,7 +137,8 @@ export function featurize(tokens: readonly Token[], config: FeaturizerConfig): I
         charNgrams(text, attr.n, attr.max).forEach((g, i) => (out[o + i] = murmur3(g, a) % attr.rows));
       } else {
         const h = murmur3(attributeValue(attr, text), a);
-        for (let s = 0; s < config.seeds; s++) out[o + s] = rowFor(h, s, attr.rows);
+        const known = knownSet(attr);
+        if (!known || known.has(h)) for (let s = 0; s < config.seeds; s++) out[o + s] = rowFor(h, s, attr.rows);
       }
       o += slots[a]!;
     });

@@ -1,7 +1,7 @@
 // The training loop as a generator: it yields after every step and every evaluation, and the caller decides what to
 // save (model-last on every evaluation, model-best when dev F1 improves) — the spaCy loop's shape.
 import * as tf from "@tensorflow/tfjs";
-import { attributeSlots, docToTags, featurize, PAD, spanScores, type Doc, type Scores } from "../core/index.ts";
+import { attributeSlots, docToTags, featurize, PAD, spanScores, tokenize, withKnownWords, type Doc, type Scores } from "../core/index.ts";
 import type { TaggerConfig } from "./model/config.ts";
 import { ParamAverages } from "./model/averages.ts";
 import { HashEmbed } from "./model/hash-embed.ts";
@@ -181,7 +181,10 @@ function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, 
 export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEvent, void> {
   const { config, signal } = opts;
   const t = config.training;
-  const tagger = Tagger.create(config, labelsOf([...opts.train, ...opts.dev, ...(opts.partial ?? []).flatMap((p) => p.docs)]));
+  const trainDocs = [...opts.train, ...(opts.partial ?? []).flatMap((p) => p.docs)];
+  // Whole-word attributes with a minCount learn rows only for the words training saw often enough (core/features.ts).
+  const features = { ...config.features, ...withKnownWords(config.features, trainDocs.flatMap((d) => tokenize(d.text).map((t) => t.text))) };
+  const tagger = Tagger.create({ ...config, features }, labelsOf([...trainDocs, ...opts.dev]));
   const { examples, problems } = toExamples(opts.train, tagger);
   for (const p of opts.partial ?? []) {
     const more = toExamples(p.docs, tagger, p.labels);

@@ -1,11 +1,14 @@
-// Two training options: partially annotated extra corpora (`medner train --partial`, loss −log Σ_allowed p) and
-// spaCy-style parameter averaging (`training.averaging`).
-import { mkdtempSync } from "node:fs";
+// Training options beyond the basic loop: partially annotated extra corpora (`medner train --partial`, loss
+// −log Σ_allowed p), spaCy-style parameter averaging (`training.averaging`) and known-word limits on whole-word
+// attributes (`minCount`).
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { tagNames, type Doc } from "../../core/index.ts";
+import { featurize, loadExportedTagger, PAD, tagNames, tokenize, withKnownWords, type Doc, type FeaturizerConfig } from "../../core/index.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { exportModel } from "../../trainer/export/export-model.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { readCorpus } from "../../trainer/corpus/index.ts";
 import { averageDecay, ParamAverages } from "../../trainer/model/averages.ts";
@@ -130,13 +133,60 @@ describe("parameter averaging", () => {
     w.dispose();
   });
 
-  it("a model trained with averaging fits the small corpus, and what it saved is the averaged weights", async () => {
+});
+
+describe("known words", () => {
+  const config: FeaturizerConfig = {
+    attributes: [
+      { type: "norm", rows: 1000, minCount: 2 },
+      { type: "suffix", length: 3, rows: 500 },
+    ],
+    seeds: 2,
+  };
+  const tokens = tokenize("Aspirin and aspirin, then heparin.");
+
+  it("keeps rows only for whole words seen minCount times; other attributes are untouched", () => {
+    const known = withKnownWords(config, tokens.map((t) => t.text));
+    // "aspirin" twice (norm folds case); "and", "then", "heparin", "," and "." once.
+    expect(known.attributes[0]).toMatchObject({ minCount: 2, known: [expect.any(Number)] });
+    expect(known.attributes[1]).toEqual(config.attributes[1]);
+    const ids = featurize(tokenize("aspirin heparin warfarin"), known);
+    const norm = (t: number) => [...ids.subarray(t * 4, t * 4 + 2)];
+    const suffix = (t: number) => [...ids.subarray(t * 4 + 2, t * 4 + 4)];
+    expect(norm(0)).toEqual([...featurize(tokenize("aspirin"), config).subarray(0, 2)]);
+    expect(norm(0).every((r) => r >= 0)).toBe(true);
+    expect(norm(1)).toEqual([PAD, PAD]);
+    expect(norm(2)).toEqual([PAD, PAD]);
+    for (const t of [0, 1, 2]) expect(suffix(t).every((r) => r >= 0)).toBe(true);
+    // Without minCount nothing changes.
+    expect(withKnownWords({ ...config, attributes: [config.attributes[1]!] }, ["x"])).toEqual({ ...config, attributes: [config.attributes[1]!] });
+  });
+});
+
+describe("a model with averaging and known words", () => {
+  it("fits the small corpus, and its ONNX export (where unknown words read the zero row) predicts what tfjs does", async () => {
     const out = tmp();
     const config = loadConfig(CONFIG, ["training.averaging=true"]);
+    config.features.attributes[0] = { type: "norm", rows: 3000, minCount: 1 };
     await runTraining({ config, train: docs, dev: docs, out, backend, dataDescription: {} });
     const best = loadTagger(join(out, "model-best"));
     expect(best.config.training.averaging).toBe(true);
+    const norm = best.config.features.attributes[0]!;
+    expect("known" in norm && norm.known!.length).toBeGreaterThan(300);
     expect(evaluateTagger(best, docs).micro.f1).toBeGreaterThanOrEqual(0.95);
+
+    const exported = tmp();
+    await exportModel({ modelDir: join(out, "model-best"), out: exported, dtype: "fp32", name: "clinical", version: "1", dev: docs });
+    const manifest = JSON.parse(readFileSync(join(exported, "manifest.json"), "utf8"));
+    expect(manifest.featurizer.config.attributes[0].known).toEqual(norm.known);
+    const engine = await loadExportedTagger(async (f) => new Uint8Array(readFileSync(join(exported, f))), createNodeRunner, { dtype: "fp32" });
+    // Words the corpus never has (zzyzx, qwertiol) next to ones it has.
+    const texts = ["Pt started on qwertiol 5 mg for zzyzx; h/o HTN on lisinopril.", ...docs.slice(0, 3).map((d) => d.text)];
+    const fromTfjs = best.predict(texts);
+    const fromOnnx = await engine.predict(texts);
+    expect(fromTfjs[0]!.length).toBeGreaterThan(0);
+    expect(fromOnnx.map((es) => es.map(({ score, ...e }) => e))).toEqual(fromTfjs.map((es) => es.map(({ score, ...e }) => e)));
+    fromOnnx.flat().forEach((e, i) => expect(e.score).toBeCloseTo(fromTfjs.flat()[i]!.score, 4));
     best.dispose();
   }, 120_000);
 });
