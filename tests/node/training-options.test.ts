@@ -1,7 +1,7 @@
 // Training options beyond the basic loop: partially annotated extra corpora (`medner train --partial`, loss
 // −log Σ_allowed p), spaCy-style parameter averaging (`training.averaging`) and known-word limits on whole-word
 // attributes (`minCount`).
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -18,7 +18,7 @@ import { loadTagger } from "../../trainer/model/io.ts";
 import { Tagger } from "../../trainer/model/tagger.ts";
 import { runTraining } from "../../trainer/run-training.ts";
 import { evaluateTagger, labelsOf, partialNll, toExamples } from "../../trainer/train.ts";
-import { ROOT } from "./cli.ts";
+import { medner, ROOT } from "./cli.ts";
 
 const CORPUS = join(ROOT, "tests/fixtures/corpora/clinical-small.json");
 const CONFIG = join(ROOT, "tests/fixtures/tiny-config.json");
@@ -104,6 +104,17 @@ describe("partial annotation", () => {
     expect(partial).toBeGreaterThanOrEqual(0.9);
     expect(full).toBeLessThan(partial - 0.3);
   }, 120_000);
+  it("medner train --partial reads the corpus, names the labels it annotates, and records it in metrics.json", () => {
+    const dir = tmp();
+    const partialPath = join(dir, "no-medications.json");
+    writeFileSync(partialPath, JSON.stringify(stripped.map((d) => ({ text: d.text, entities: d.entities.map((e) => ({ start: e.start, end: e.end, label: e.label })) }))));
+    const r = medner("train", "--data", CORPUS, "--dev", CORPUS, "--partial", partialPath, "--config", CONFIG, "--set", "training.maxSteps=20", "--set", "training.evalEvery=10", "--out", join(dir, "out"));
+    expect(r.stderr).toContain(`+ ${stripped.length} from ${partialPath} (annotates ${labelsOf(stripped).join(", ")})`);
+    expect(r.code).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(dir, "out", "metrics.json"), "utf8"));
+    expect(metrics.data.partial).toBe(partialPath);
+    expect(metrics.history).toHaveLength(2);
+  }, 60_000);
 });
 
 describe("parameter averaging", () => {
