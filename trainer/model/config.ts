@@ -65,19 +65,6 @@ function readJson(path: string | URL): unknown {
 
 export const defaultConfig = (): TaggerConfig => parseConfig(readJson(DEFAULTS_URL), "models/custom/config.json");
 
-/** Whether `path` names a key of the config schema (so keys with defaults can be set where a file leaves them out). */
-function schemaHasKey(path: string[]): boolean {
-  let node: unknown = TaggerConfigSchema;
-  for (const key of path) {
-    const shape = (node as { shape?: Record<string, unknown> }).shape;
-    if (!shape || !(key in shape)) return false;
-    node = shape[key];
-    // Unwrap .default() / .optional() wrappers to reach the object inside.
-    while ((node as { def?: { innerType?: unknown } }).def?.innerType) node = (node as { def: { innerType: unknown } }).def.innerType;
-  }
-  return true;
-}
-
 /** Applies `section.key=value` overrides; values are parsed as JSON when they can be (numbers, booleans, arrays). */
 export function applyOverrides(base: unknown, overrides: string[]): unknown {
   const out = structuredClone(base) as Record<string, unknown>;
@@ -97,7 +84,7 @@ export function applyOverrides(base: unknown, overrides: string[]): unknown {
       if (typeof node[key] !== "object" || node[key] === null) throw new MednerError("E301", `--set ${o}: no section "${key}"`);
       node = node[key] as Record<string, unknown>;
     }
-    if (!(path.at(-1)! in node) && !schemaHasKey(path)) throw new MednerError("E301", `--set ${o}: unknown key "${path.join(".")}"`);
+    if (!(path.at(-1)! in node)) throw new MednerError("E301", `--set ${o}: unknown key "${path.join(".")}"`);
     node[path.at(-1)!] = value;
   }
   return out;
@@ -105,5 +92,7 @@ export function applyOverrides(base: unknown, overrides: string[]): unknown {
 
 export function loadConfig(file: string | undefined, overrides: string[] = []): TaggerConfig {
   const base = file ? readJson(file) : readJson(DEFAULTS_URL);
-  return parseConfig(applyOverrides(base, overrides), file ?? "models/custom/config.json");
+  // Override the parsed file where it is valid, so keys the schema fills with defaults can be set too.
+  const parsed = TaggerConfigSchema.safeParse(base);
+  return parseConfig(applyOverrides(parsed.success ? parsed.data : base, overrides), file ?? "models/custom/config.json");
 }
