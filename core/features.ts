@@ -97,23 +97,29 @@ function knownSet(a: Attribute): Set<number> | null {
   return set;
 }
 
+/** The hash of a single-valued attribute's value: what `featurize` turns into rows and `known` lists. */
+const valueHash = (a: Attribute, index: number, text: string) => murmur3(attributeValue(a, text), index);
+
 /**
  * The same config with `known` filled for every whole-word attribute that sets `minCount`: the hashes of the values
- * seen at least `minCount` times in `tokens` (the training tokens).
+ * seen at least `minCount` times in `tokens` (the training tokens; not read when no attribute sets `minCount`).
  */
 export function withKnownWords(config: FeaturizerConfig, tokens: Iterable<string>): FeaturizerConfig {
-  const wanted = config.attributes.map((a, i) => ((a.type === "norm" || a.type === "lower") && a.minCount ? i : -1)).filter((i) => i >= 0);
-  if (!wanted.length) return config;
-  const counts = wanted.map(() => new Map<number, number>());
+  // Attribute index → value hash → count, for the attributes that set minCount.
+  const counts = new Map<number, Map<number, number>>();
+  config.attributes.forEach((a, i) => {
+    if ((a.type === "norm" || a.type === "lower") && a.minCount) counts.set(i, new Map());
+  });
+  if (!counts.size) return config;
   for (const text of tokens)
-    wanted.forEach((i, w) => {
-      const h = murmur3(attributeValue(config.attributes[i]!, text), i);
-      counts[w]!.set(h, (counts[w]!.get(h) ?? 0) + 1);
-    });
+    for (const [i, c] of counts) {
+      const h = valueHash(config.attributes[i]!, i, text);
+      c.set(h, (c.get(h) ?? 0) + 1);
+    }
   const attributes = config.attributes.map((a, i) => {
-    const w = wanted.indexOf(i);
-    if (w < 0 || !("minCount" in a)) return a;
-    const known = [...counts[w]!].filter(([, n]) => n >= a.minCount!).map(([h]) => h).sort((x, y) => x - y);
+    const c = counts.get(i);
+    if (!c || !("minCount" in a)) return a;
+    const known = [...c].filter(([, n]) => n >= a.minCount!).map(([h]) => h).sort((x, y) => x - y);
     return { ...a, known };
   });
   return { ...config, attributes };
@@ -136,7 +142,7 @@ export function featurize(tokens: readonly Token[], config: FeaturizerConfig): I
       if (attr.type === "ngrams") {
         charNgrams(text, attr.n, attr.max).forEach((g, i) => (out[o + i] = murmur3(g, a) % attr.rows));
       } else {
-        const h = murmur3(attributeValue(attr, text), a);
+        const h = valueHash(attr, a, text);
         const known = knownSet(attr);
         if (!known || known.has(h)) for (let s = 0; s < config.seeds; s++) out[o + s] = rowFor(h, s, attr.rows);
       }

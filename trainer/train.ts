@@ -145,18 +145,19 @@ function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, 
   const n = batch.reduce((s, e) => s + e.tokens.length, 0);
   const ids = wordDropout(concatIds(batch), n, config, random);
   const K = tagger.tags.length;
-  // Allowed tags per token: one-hot for fully annotated documents, the partial mask otherwise.
-  const mask = new Float32Array(n * K);
+  // log of the allowed-tag mask: 0 on the gold tag of fully annotated documents (on every allowed tag of partial
+  // ones), a large negative number elsewhere.
+  const logMaskData = new Float32Array(n * K).fill(-1e9);
   let o = 0;
   for (const e of batch) {
-    if (e.allowed) for (let i = 0; i < e.allowed.length; i++) mask[o * K + i] = e.allowed[i]!;
-    else e.tags.forEach((tag, i) => (mask[(o + i) * K + tag] = 1));
+    if (e.allowed) {
+      for (let i = 0; i < e.allowed.length; i++) if (e.allowed[i]) logMaskData[o * K + i] = 0;
+    } else e.tags.forEach((tag, i) => (logMaskData[(o + i) * K + tag] = 0));
     o += e.tags.length;
   }
   const names = [...params.keys()];
   const x0 = tf.tensor2d(embed.lookup(ids, n), [n, embed.width]);
-  // log(mask): 0 where allowed, a large negative number elsewhere.
-  const logMask = tf.tensor2d(mask.map((m) => (m ? 0 : -1e9)), [n, K]);
+  const logMask = tf.tensor2d(logMaskData, [n, K]);
   const b = boundaries(
     batch.map((e) => e.tokens.length),
     config.model.window,
@@ -183,7 +184,10 @@ export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEven
   const t = config.training;
   const trainDocs = [...opts.train, ...(opts.partial ?? []).flatMap((p) => p.docs)];
   // Whole-word attributes with a minCount learn rows only for the words training saw often enough (core/features.ts).
-  const features = { ...config.features, ...withKnownWords(config.features, trainDocs.flatMap((d) => tokenize(d.text).map((t) => t.text))) };
+  function* trainTokens() {
+    for (const d of trainDocs) for (const t of tokenize(d.text)) yield t.text;
+  }
+  const features = { ...config.features, ...withKnownWords(config.features, trainTokens()) };
   const tagger = Tagger.create({ ...config, features }, labelsOf([...trainDocs, ...opts.dev]));
   const { examples, problems } = toExamples(opts.train, tagger);
   for (const p of opts.partial ?? []) {

@@ -83,7 +83,7 @@ export function registerTrain(program: Command): void {
           config,
           train,
           dev,
-          ...(partial.length ? { partial: partial.map(({ docs, labels }) => ({ docs, labels })) } : {}),
+          ...(partial.length ? { partial } : {}),
           out: opts.out,
           backend,
           dataDescription: { train: trainPath, dev: devPath, ...(partial.length ? { partial: opts.partial.join(", ") } : {}) },
