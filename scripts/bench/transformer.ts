@@ -23,8 +23,8 @@ export interface TransformerBenchOptions {
 
 const file = (dir: string, f: string) => new Uint8Array(readFileSync(join(dir, f)));
 
-async function loadEngine(dir: string, createRunner: (onnx: Uint8Array) => Promise<TransformerRunner>): Promise<TransformerEngine> {
-  return loadTransformer(async (f) => (existsSync(join(dir, f)) ? file(dir, f) : null), createRunner, { dtype: "q8" });
+async function loadEngine(dir: string, createRunner: (onnx: Uint8Array) => Promise<TransformerRunner>, dtype: "q8" | "fp32" = "q8"): Promise<TransformerEngine> {
+  return loadTransformer(async (f) => (existsSync(join(dir, f)) ? file(dir, f) : null), createRunner, { dtype });
 }
 
 /** Top-two fp32 logit gap from which a token's label counts as decided (docs/benchmarks.md explains the choice). */
@@ -79,7 +79,7 @@ export async function benchTransformer(o: TransformerBenchOptions) {
   }
   // Agreement on every token, and on the tokens whose label the fp32 model decides clearly: random weights leave many
   // near-ties (top two fp32 logits within a unit), which either q8 graph's own rounding can flip.
-  const fp32 = await loadTransformer(async (f) => (existsSync(join(o.model, f)) ? file(o.model, f) : null), createNativeTransformerRunner, { dtype: "fp32" });
+  const fp32 = await loadEngine(o.model, createNativeTransformerRunner, "fp32");
   const reference = await fp32.score(notes.map((n) => n.text));
   const K = manifest.labels.length;
   let same = 0;
