@@ -12,6 +12,7 @@ export const ErrorCodes = {
   E203: "corpus path not found",
   E301: "invalid model config",
   E302: "model directory incomplete or corrupt",
+  E303: "word vectors file unreadable",
   E401: "exported model unusable",
   E402: "exported file failed verification",
   E403: "quantization guard failed",

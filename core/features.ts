@@ -26,6 +26,19 @@ export const AttributeSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("shape"), rows: z.int().positive() }),
   /** Bag of character n-grams of the lowercased token with "<" and ">" marking its edges; up to `max` per token. */
   z.object({ type: z.literal("ngrams"), n: z.int().min(2).max(6), max: z.int().min(1).max(64), rows: z.int().positive() }),
+  /**
+   * Pretrained word vectors, kept frozen (spaCy's static vectors): the lowercased word's row of a fixed `rows × dim`
+   * table. `known` lists the table's words as sorted `murmur3(word, attributeIndex)` hashes, row i holding the word
+   * of `known[i]`; any other word gets no row (PAD). The trainer fills `known`, `rows` and the table from the vectors
+   * file at `path` (GloVe / word2vec / fastText text), taking its first `rows` words.
+   */
+  z.object({
+    type: z.literal("vectors"),
+    path: z.string().min(1),
+    rows: z.int().positive(),
+    dim: z.int().positive(),
+    known: z.array(z.int().nonnegative()).optional(),
+  }),
 ]);
 export type Attribute = z.infer<typeof AttributeSchema>;
 
@@ -58,6 +71,7 @@ export function attributeValue(a: Attribute, text: string): string {
     case "norm":
       return normForm(text);
     case "lower":
+    case "vectors":
       return text.toLowerCase();
     case "prefix":
       return text.toLowerCase().slice(0, a.length);
@@ -80,9 +94,29 @@ export function charNgrams(text: string, n: number, max: number): string[] {
   return out;
 }
 
-/** Slots per token of each attribute: `seeds` row ids for a single value, `max` for an n-gram bag. */
+/** Slots per token of each attribute: `seeds` row ids for a single hashed value, `max` for an n-gram bag, one row
+ * for word vectors. */
 export function attributeSlots(config: FeaturizerConfig): number[] {
-  return config.attributes.map((a) => (a.type === "ngrams" ? a.max : config.seeds));
+  return config.attributes.map((a) => (a.type === "ngrams" ? a.max : a.type === "vectors" ? 1 : config.seeds));
+}
+
+/** Embedding width of each attribute: the vectors' own width for word vectors, the model's `dim` for the rest. */
+export function attributeDims(config: FeaturizerConfig, dim: number): number[] {
+  return config.attributes.map((a) => (a.type === "vectors" ? a.dim : dim));
+}
+
+/** Index of `hash` in the sorted `known`, or -1 (binary search: vector tables hold 10⁵ words and more). */
+function indexOf(known: readonly number[], hash: number): number {
+  let lo = 0;
+  let hi = known.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = known[mid]!;
+    if (v === hash) return mid;
+    if (v < hash) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** Marks an empty slot of an n-gram bag (or of an unknown word's whole-word attribute). */
@@ -141,6 +175,9 @@ export function featurize(tokens: readonly Token[], config: FeaturizerConfig): I
     config.attributes.forEach((attr, a) => {
       if (attr.type === "ngrams") {
         charNgrams(text, attr.n, attr.max).forEach((g, i) => (out[o + i] = murmur3(g, a) % attr.rows));
+      } else if (attr.type === "vectors") {
+        // Without `known` (a config the trainer has not prepared yet) no word has a vector.
+        if (attr.known) out[o] = indexOf(attr.known, valueHash(attr, a, text));
       } else {
         const h = valueHash(attr, a, text);
         const known = knownSet(attr);

@@ -4,10 +4,10 @@ import * as tf from "@tensorflow/tfjs";
 import { attributeSlots, docToTags, featurize, PAD, spanScores, tokenize, withKnownWords, type Doc, type Scores } from "../core/index.ts";
 import type { TaggerConfig } from "./model/config.ts";
 import { ParamAverages } from "./model/averages.ts";
-import { HashEmbed } from "./model/hash-embed.ts";
 import { boundaries, forward } from "./model/network.ts";
 import { DenseAdam } from "./model/optimizer.ts";
 import { rng, shuffle } from "./model/rng.ts";
+import { prepareVectors } from "./model/vectors.ts";
 import { concatIds, Tagger, type Featurized } from "./model/tagger.ts";
 
 export interface Example extends Featurized {
@@ -171,7 +171,7 @@ function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, 
   const loss = value.dataSync()[0]!;
   const dx0 = grads[0]!.dataSync() as Float32Array;
   const denseSq = tf.tidy(() => tf.addN(grads.slice(1).map((g) => g.square().sum())).dataSync()[0]!);
-  const norm = Math.sqrt(denseSq + HashEmbed.gradSquare(dx0));
+  const norm = Math.sqrt(denseSq + embed.gradSquare(dx0));
   const settings = { lr, beta1: t.beta1, beta2: t.beta2, step: stepNo, scale: norm > t.gradClip ? t.gradClip / norm : 1 };
   opt.apply(new Map(names.map((name, i) => [name, grads[i + 1]!])), settings);
   embed.update(ids, n, dx0, settings);
@@ -187,8 +187,9 @@ export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEven
   function* trainTokens() {
     for (const d of trainDocs) for (const t of tokenize(d.text)) yield t.text;
   }
-  const features = { ...config.features, ...withKnownWords(config.features, trainTokens()) };
-  const tagger = Tagger.create({ ...config, features }, labelsOf([...trainDocs, ...opts.dev]));
+  // Pretrained word vectors (a `vectors` attribute) are read from their file and kept frozen.
+  const prepared = prepareVectors({ ...config.features, ...withKnownWords(config.features, trainTokens()) });
+  const tagger = Tagger.create({ ...config, features: prepared.features }, labelsOf([...trainDocs, ...opts.dev]), prepared.fixed);
   const { examples, problems } = toExamples(opts.train, tagger);
   for (const p of opts.partial ?? []) {
     const more = toExamples(p.docs, tagger, p.labels);

@@ -127,7 +127,7 @@ describe("parameter averaging", () => {
   it("tracks a moving average of dense and embedding weights, and swaps it in and out", () => {
     const w = tf.variable(tf.tensor2d([[1, 2]]));
     const params = new Map([["w", w]]);
-    const embed = new HashEmbed([Float32Array.from([1, -1])], [1], 2, [1], [false]);
+    const embed = new HashEmbed([Float32Array.from([1, -1])], [1], [2], [1], [false]);
     const avg = new ParamAverages(params, embed);
     w.assign(tf.tensor2d([[3, 6]]));
     embed.tables[0]!.set([5, 3]);

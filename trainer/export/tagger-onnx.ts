@@ -77,17 +77,18 @@ export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype, q: Quantize
   let slot = 0;
   const parts = config.features.attributes.map((attr, a) => {
     const rows = embed.rows[a]!;
-    const table = new Float32Array((rows + 1) * embed.dim);
+    const dim = embed.dims[a]!;
+    const table = new Float32Array((rows + 1) * dim);
     table.set(embed.tables[a]!);
     const attrIds = g.node("Slice", [ids, g.ints([slot]), g.ints([slot + slots[a]!]), g.ints([2])]);
     slot += slots[a]!;
     let rowsOut: string;
-    if (dtype === "fp32") rowsOut = g.node("Gather", [g.constant(`embed.${a}`, "float32", [rows + 1, embed.dim], table), attrIds], { axis: 0 });
+    if (dtype === "fp32") rowsOut = g.node("Gather", [g.constant(`embed.${a}`, "float32", [rows + 1, dim], table), attrIds], { axis: 0 });
     else {
       // Gather int8 rows and their scales, then dequantize only those rows: dequantizing whole tables would cost
       // more per request than the whole network.
-      const { q, scale } = quantizeInt8(table, rows + 1, embed.dim, 0);
-      const qRows = g.node("Cast", [g.node("Gather", [g.constant(`embed.${a}.q`, "int8", [rows + 1, embed.dim], q), attrIds], { axis: 0 })], { to: 1 });
+      const { q, scale } = quantizeInt8(table, rows + 1, dim, 0);
+      const qRows = g.node("Cast", [g.node("Gather", [g.constant(`embed.${a}.q`, "int8", [rows + 1, dim], q), attrIds], { axis: 0 })], { to: 1 });
       const scales = g.node("Unsqueeze", [g.node("Gather", [g.constant(`embed.${a}.scale`, "float32", [rows + 1], scale), attrIds], { axis: 0 }), g.ints([3])]);
       rowsOut = g.node("Mul", [qRows, scales]);
     }

@@ -9,7 +9,8 @@ export const averageDecay = (step: number) => Math.min((1 + step) / (10 + step),
 
 export class ParamAverages {
   private readonly dense = new Map<string, tf.Variable>();
-  private readonly tables: Float32Array[];
+  /** Averages of the trainable tables (null for frozen ones, which never change). */
+  private readonly tables: Array<Float32Array | null>;
   /** True while the averages are in the model (and the raw weights are here). */
   swapped = false;
 
@@ -18,7 +19,7 @@ export class ParamAverages {
     private readonly embed: HashEmbed,
   ) {
     for (const [name, p] of params) this.dense.set(name, tf.variable(p.clone(), false));
-    this.tables = embed.tables.map((t) => t.slice());
+    this.tables = embed.tables.map((t, i) => (embed.frozen[i] ? null : t.slice()));
   }
 
   /** Moves the averages towards the current weights after optimizer step `step`. */
@@ -32,7 +33,8 @@ export class ParamAverages {
       }
     });
     this.embed.tables.forEach((w, i) => {
-      const a = this.tables[i]!;
+      const a = this.tables[i];
+      if (!a) return;
       for (let j = 0; j < a.length; j++) a[j]! += (w[j]! - a[j]!) * k;
     });
   }
@@ -48,7 +50,8 @@ export class ParamAverages {
       }
     });
     this.embed.tables.forEach((w, i) => {
-      const a = this.tables[i]!;
+      const a = this.tables[i];
+      if (!a) return;
       const raw = w.slice();
       w.set(a);
       a.set(raw);

@@ -13,45 +13,50 @@ export interface AdamSettings {
 }
 
 export class HashEmbed {
+  /** Adam moments per table (empty for frozen tables). */
   readonly m: Float32Array[];
   readonly v: Float32Array[];
   /** Slots per token of each attribute, and where each attribute's slots start. */
   private readonly slotStart: number[];
   private readonly perToken: number;
+  /** Where each attribute's vector starts in a token's output row, and the row's width. */
+  private readonly colStart: number[];
+  readonly width: number;
 
   /**
-   * `bags[a]`: attribute `a` is an n-gram bag (its rows are averaged over the non-PAD slots) rather than one value
-   * hashed `slots[a]` times (its rows are summed).
+   * `dims[a]`: the width of attribute `a`'s rows. `bags[a]`: it is an n-gram bag (its rows are averaged over the
+   * non-PAD slots) rather than one value hashed `slots[a]` times (its rows are summed). `frozen[a]`: its table is
+   * never updated (pretrained word vectors).
    */
   constructor(
     readonly tables: Float32Array[],
     readonly rows: number[],
-    readonly dim: number,
+    readonly dims: number[],
     readonly slots: number[],
     readonly bags: boolean[],
+    readonly frozen: boolean[] = tables.map(() => false),
   ) {
-    this.m = tables.map((t) => new Float32Array(t.length));
-    this.v = tables.map((t) => new Float32Array(t.length));
+    this.m = tables.map((t, a) => new Float32Array(frozen[a] ? 0 : t.length));
+    this.v = tables.map((t, a) => new Float32Array(frozen[a] ? 0 : t.length));
     this.slotStart = slots.map((_, a) => slots.slice(0, a).reduce((x, y) => x + y, 0));
     this.perToken = slots.reduce((x, y) => x + y, 0);
+    this.colStart = dims.map((_, a) => dims.slice(0, a).reduce((x, y) => x + y, 0));
+    this.width = dims.reduce((x, y) => x + y, 0);
   }
 
-  static init(rows: number[], dim: number, slots: number[], bags: boolean[], random: () => number): HashEmbed {
+  /** Random tables, except where `fixed[a]` gives one (pretrained vectors: frozen). */
+  static init(rows: number[], dims: number[], slots: number[], bags: boolean[], random: () => number, fixed: Array<Float32Array | undefined> = []): HashEmbed {
     const tables = rows.map((r, a) => {
-      const scale = 1 / Math.sqrt(dim * (bags[a] ? 1 : slots[a]!));
-      return Float32Array.from({ length: r * dim }, () => (random() * 2 - 1) * scale);
+      if (fixed[a]) return fixed[a];
+      const scale = 1 / Math.sqrt(dims[a]! * (bags[a] ? 1 : slots[a]!));
+      return Float32Array.from({ length: r * dims[a]! }, () => (random() * 2 - 1) * scale);
     });
-    return new HashEmbed(tables, rows, dim, slots, bags);
-  }
-
-  get width(): number {
-    return this.tables.length * this.dim;
+    return new HashEmbed(tables, rows, dims, slots, bags, rows.map((_, a) => fixed[a] !== undefined));
   }
 
   /** Calls `fn(attribute, row, weight, outputOffset)` for every filled slot of the `n` tokens of `ids`. */
   private forEachSlot(ids: Int32Array, n: number, fn: (a: number, row: number, weight: number, o: number) => void): void {
     const A = this.tables.length;
-    const { dim } = this;
     for (let t = 0; t < n; t++) {
       for (let a = 0; a < A; a++) {
         const base = t * this.perToken + this.slotStart[a]!;
@@ -62,37 +67,44 @@ export class HashEmbed {
         const weight = this.bags[a] ? 1 / count : 1;
         for (let s = 0; s < k; s++) {
           const row = ids[base + s]!;
-          if (row >= 0) fn(a, row, weight, (t * A + a) * dim);
+          if (row >= 0) fn(a, row, weight, t * this.width + this.colStart[a]!);
         }
       }
     }
   }
 
-  /** `[n, attributes · dim]`: for each token and attribute, the sum (or, for bags, the mean) of its slots' rows. */
+  /** `[n, Σ dims]`: for each token and attribute, the sum (or, for bags, the mean) of its slots' rows. */
   lookup(ids: Int32Array, n: number): Float32Array {
-    const { dim } = this;
     const out = new Float32Array(n * this.width);
     this.forEachSlot(ids, n, (a, row, w, o) => {
       const table = this.tables[a]!;
+      const dim = this.dims[a]!;
       const r = row * dim;
       for (let d = 0; d < dim; d++) out[o + d]! += w * table[r + d]!;
     });
     return out;
   }
 
-  /** Sum of squares of the row gradients a backward pass produced (for global-norm clipping). */
-  static gradSquare(grad: Float32Array): number {
+  /** Sum of squares of the trainable columns of a lookup gradient `[n, Σ dims]` (for global-norm clipping). */
+  gradSquare(grad: Float32Array): number {
     let s = 0;
-    for (let i = 0; i < grad.length; i++) s += grad[i]! * grad[i]!;
+    const n = grad.length / this.width;
+    for (let t = 0; t < n; t++)
+      this.dims.forEach((dim, a) => {
+        if (this.frozen[a]) return;
+        const o = t * this.width + this.colStart[a]!;
+        for (let d = 0; d < dim; d++) s += grad[o + d]! * grad[o + d]!;
+      });
     return s;
   }
 
-  /** Lazy Adam on the rows `ids` touched, from `grad` `[n, attributes · dim]` (the gradient of the lookup output). */
+  /** Lazy Adam on the trainable rows `ids` touched, from `grad` `[n, Σ dims]` (the gradient of the lookup output). */
   update(ids: Int32Array, n: number, grad: Float32Array, o: AdamSettings): void {
-    const { dim } = this;
     // Accumulate per row first, so a row used many times in the batch gets one Adam step with the summed gradient.
     const acc = new Map<number, Float32Array>();
     this.forEachSlot(ids, n, (a, row, w, g) => {
+      if (this.frozen[a]) return;
+      const dim = this.dims[a]!;
       const key = a * 0x4000000 + row;
       let buf = acc.get(key);
       if (!buf) acc.set(key, (buf = new Float32Array(dim)));
@@ -102,6 +114,7 @@ export class HashEmbed {
     const c2 = 1 - o.beta2 ** o.step;
     for (const [key, g] of acc) {
       const a = Math.floor(key / 0x4000000);
+      const dim = this.dims[a]!;
       const r = (key % 0x4000000) * dim;
       const table = this.tables[a]!;
       const m = this.m[a]!;

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { attributeSlots, describeIssue, FEATURIZER_VERSION, MednerError } from "../../core/index.ts";
+import { attributeDims, attributeSlots, describeIssue, FEATURIZER_VERSION, MednerError } from "../../core/index.ts";
 import { parseConfig } from "./config.ts";
 import { HashEmbed } from "./hash-embed.ts";
 import { paramShapes, toVariables } from "./network.ts";
@@ -38,7 +38,7 @@ export function saveTagger(tagger: Tagger, dir: string, training: Record<string,
     arrays.push(data);
     offset += data.byteLength;
   };
-  tagger.embed.tables.forEach((t, a) => add(`embed.${a}`, [tagger.embed.rows[a]!, tagger.embed.dim], t));
+  tagger.embed.tables.forEach((t, a) => add(`embed.${a}`, [tagger.embed.rows[a]!, tagger.embed.dims[a]!], t));
   for (const [name, v] of tagger.params) add(name, v.shape, v.dataSync() as Float32Array);
   const bin = new Uint8Array(offset);
   let o = 0;
@@ -99,12 +99,14 @@ export function loadTagger(dir: string): Tagger {
   };
   const f = config.features;
   const rows = f.attributes.map((a) => a.rows);
+  const dims = attributeDims(f, f.dim);
   const embed = new HashEmbed(
-    rows.map((r, a) => read(`embed.${a}`, [r, f.dim])),
+    rows.map((r, a) => read(`embed.${a}`, [r, dims[a]!])),
     rows,
-    f.dim,
+    dims,
     attributeSlots(f),
     f.attributes.map((a) => a.type === "ngrams"),
+    f.attributes.map((a) => a.type === "vectors"),
   );
   const values = new Map(paramShapes(config, embed.width, info.tags.length).map(([name, shape]) => [name, read(name, shape)]));
   const tagger = new Tagger(config, info.labels, embed, toVariables(config, values, embed.width, info.tags.length));

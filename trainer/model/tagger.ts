@@ -2,7 +2,9 @@
 // inference path — featurize, score, constrained Viterbi — built from the shared core.
 import * as tf from "@tensorflow/tfjs";
 import {
+  attributeDims,
   attributeSlots,
+  MednerError,
   decodeEntities,
   featurize,
   tagNames,
@@ -41,15 +43,21 @@ export class Tagger {
     this.constraints = transitionConstraints(this.tags, config.model.scheme);
   }
 
-  static create(config: TaggerConfig, labels: string[]): Tagger {
+  /** A new tagger with random weights; `fixed[a]` is the pretrained table of a `vectors` attribute (prepareVectors). */
+  static create(config: TaggerConfig, labels: string[], fixed: Array<Float32Array | undefined> = []): Tagger {
     const random = rng(config.seed);
     const f = config.features;
+    f.attributes.forEach((a, i) => {
+      if (a.type === "vectors" && fixed[i]?.length !== a.rows * a.dim)
+        throw new MednerError("E301", `features.attributes[${i}]: the vectors from ${a.path} are not loaded (prepareVectors)`);
+    });
     const embed = HashEmbed.init(
       f.attributes.map((a) => a.rows),
-      f.dim,
+      attributeDims(f, f.dim),
       attributeSlots(f),
       f.attributes.map((a) => a.type === "ngrams"),
       random,
+      fixed,
     );
     const nTags = tagNames(labels, config.model.scheme).length;
     const values = initParams(config, embed.width, nTags, random);
