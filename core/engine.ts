@@ -31,6 +31,9 @@ export class TaggerEngine {
     private readonly options: EngineOptions = {},
   ) {
     this.constraints = transitionConstraints(manifest.tags, manifest.scheme);
+    const K = manifest.tags.length;
+    if (manifest.transitions && manifest.transitions.length !== K * K)
+      throw new MednerError("E401", `manifest.json: transitions has ${manifest.transitions.length} values, expected ${K * K} (tags × tags)`);
     this.slots = attributeSlots(manifest.featurizer.config).reduce((a, b) => a + b, 0);
   }
 
@@ -67,6 +70,6 @@ export class TaggerEngine {
   }
 
   private decode(text: string, tokens: Token[], lp: Float32Array): EngineEntity[] {
-    return decodeEntities(text, tokens, lp, this.manifest.tags, this.constraints);
+    return decodeEntities(text, tokens, lp, this.manifest.tags, this.constraints, this.manifest.transitions);
   }
 }

@@ -1,5 +1,6 @@
 // The shared NER core: pure TypeScript used unchanged by the trainer and the edge.
 export * from "./align.ts";
+export * from "./crf.ts";
 export * from "./decode.ts";
 export * from "./doc-tags.ts";
 export * from "./ensemble.ts";

@@ -21,6 +21,8 @@ export const ManifestSchema = z.object({
   tags: z.array(z.string()),
   scheme: z.enum(["BIO", "BILOU"]),
   featurizer: z.object({ version: z.int(), config: FeaturizerConfigSchema }),
+  /** CRF transition scores `[tags × tags]`, row-major (from → to), for a model trained with a CRF layer. */
+  transitions: z.array(z.number()).optional(),
   /** file name → its sha256 (hex) and size in bytes. */
   files: z.record(z.string(), z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.int().nonnegative(), dtype: z.enum(DTYPES).optional() })),
   devMetrics: z.record(z.string(), z.object({ micro: Metrics, labels: z.record(z.string(), Metrics.extend({ support: z.int() })) })).optional(),

@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { attributeSlots, docToTags, featurize, PAD, spanScores, tokenize, withKnownWords, type Doc, type Scores } from "../core/index.ts";
 import type { TaggerConfig } from "./model/config.ts";
 import { ParamAverages } from "./model/averages.ts";
+import { crfNll } from "./model/crf-loss.ts";
 import { boundaries, forward } from "./model/network.ts";
 import { DenseAdam } from "./model/optimizer.ts";
 import { rng, shuffle } from "./model/rng.ts";
@@ -162,10 +163,17 @@ function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, 
     batch.map((e) => e.tokens.length),
     config.model.window,
   );
+  const crf = config.model.crf
+    ? crfNll(
+        batch.map((e) => e.tokens.length),
+        Uint8Array.from(logMaskData, (v) => (v === 0 ? 1 : 0)),
+        tagger.constraints,
+      )
+    : null;
   const f = (x: tf.Tensor, ...ps: tf.Tensor[]) => {
     const pm = new Map(names.map((name, i) => [name, ps[i]!]));
     const logits = forward(config, pm, x as tf.Tensor2D, b, { training: true, seed: config.seed * 1_000_003 + stepNo * 17 });
-    return partialNll(logits, logMask);
+    return crf ? crf(logits, pm.get("crf.trans") as tf.Tensor2D) : partialNll(logits, logMask);
   };
   const { value, grads } = tf.valueAndGrads(f)([x0, ...names.map((name) => params.get(name)!)]);
   const loss = value.dataSync()[0]!;

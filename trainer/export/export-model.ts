@@ -55,6 +55,7 @@ function manifestFor(tagger: Tagger, o: ExportOptions, trainDataSha256: string |
     tags: tagger.tags,
     scheme: tagger.config.model.scheme,
     featurizer: { version: FEATURIZER_VERSION, config: { attributes: tagger.config.features.attributes, seeds: tagger.config.features.seeds } },
+    ...(tagger.transitions() ? { transitions: Array.from(tagger.transitions()!) } : {}),
     files: {},
     ...(trainDataSha256 ? { trainDataSha256 } : {}),
     createdAt: new Date().toISOString(),

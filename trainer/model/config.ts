@@ -19,6 +19,9 @@ export const TaggerConfigSchema = z
       window: z.int().min(1).max(4),
       maxoutPieces: z.int().min(1).max(8),
       dropout: z.number().min(0).max(0.9),
+      /** A linear-chain CRF layer: learned tag-transition scores, trained with the sequence likelihood and used by
+       * Viterbi; off: per-token softmax with constrained Viterbi. */
+      crf: z.boolean().default(false),
     }),
     training: z.object({
       /** Words per minibatch (documents are not split). */

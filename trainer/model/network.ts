@@ -30,6 +30,8 @@ export function paramShapes(config: TaggerConfig, inputWidth: number, nTags: num
   for (let l = 0; l < depth; l++)
     shapes.push([`enc${l}.W`, [(2 * window + 1) * width, width * P]], [`enc${l}.b`, [width * P]], [`enc${l}.ln.g`, [width]], [`enc${l}.ln.b`, [width]]);
   shapes.push(["out.W", [width, nTags]], ["out.b", [nTags]]);
+  // CRF transition scores (from → to), zero at the start.
+  if (config.model.crf) shapes.push(["crf.trans", [nTags, nTags]]);
   return shapes;
 }
 

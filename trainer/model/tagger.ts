@@ -99,20 +99,26 @@ export class Tagger {
     return out;
   }
 
-  /** Entities of one featurized document from its log-probabilities. */
-  decode(doc: Featurized, text: string, logProbs: Float32Array): Entity[] {
-    return decodeEntities(text, doc.tokens, logProbs, this.tags, this.constraints);
+  /** The CRF layer's transition scores `[tags × tags]` (current weights), or undefined without a CRF layer. */
+  transitions(): Float32Array | undefined {
+    return this.params.get("crf.trans")?.dataSync() as Float32Array | undefined;
+  }
+
+  /** Entities of one featurized document from its log-probabilities (and the CRF transitions, if any). */
+  decode(doc: Featurized, text: string, logProbs: Float32Array, transitions = this.transitions()): Entity[] {
+    return decodeEntities(text, doc.tokens, logProbs, this.tags, this.constraints, transitions);
   }
 
   predict(texts: readonly string[]): Entity[][] {
     const docs = texts.map((t) => this.featurize(t));
     const lp = this.logProbs(docs);
     const K = this.tags.length;
+    const transitions = this.transitions();
     let offset = 0;
     return docs.map((d, i) => {
       const slice = lp.subarray(offset * K, (offset + d.tokens.length) * K);
       offset += d.tokens.length;
-      return this.decode(d, texts[i]!, slice);
+      return this.decode(d, texts[i]!, slice, transitions);
     });
   }
 
