@@ -43,7 +43,7 @@ describe("reading vector files", () => {
     const ragged = write("a 1 2\nb 1\n");
     expect(() => readVectors(ragged, 10)).toThrow(`E303: ${ragged}:2: expected a word and 2 numbers, got 1 values`);
     expect(() => readVectors(write("a 1 x\n"), 10)).toThrow(/E303: .*:1: expected a word and 2 numbers/);
-    expect(() => readVectors("/nonexistent/vectors.txt", 10)).toThrow(/^E303: \/nonexistent\/vectors.txt: cannot read the vectors file/);
+    expect(() => readVectors("/nonexistent/vectors.txt", 10)).toThrow(/^E303: \/nonexistent\/vectors.txt: cannot read the vectors file .*; `npm run vectors:fetch` writes vectors\/glove-wiki-100d.txt$/);
   });
 });
 

@@ -48,7 +48,8 @@ export function readVectors(path: string, maxWords: number): WordVectors {
   try {
     fd = openSync(path, "r");
   } catch (err) {
-    throw new MednerError("E303", `${path}: cannot read the vectors file (${(err as Error).message})`);
+    const hint = (err as NodeJS.ErrnoException).code === "ENOENT" ? "; `npm run vectors:fetch` writes vectors/glove-wiki-100d.txt" : "";
+    throw new MednerError("E303", `${path}: cannot read the vectors file (${(err as Error).message})${hint}`);
   }
   for (const raw of lines(fd)) {
     lineNo++;
