@@ -1,6 +1,9 @@
-// Builds tests/fixtures/models/tiny-tagger/: a tiny tagger trained on the small fixture corpus, exported to q8 ONNX,
-// plus expected.json — the entities the Node engine finds in fixture sentences. The workerd test checks that the
-// same model gives the same entities inside workerd. Run: npx tsx scripts/build-fixture-tagger.ts
+// Builds a fixture model: a tiny tagger trained on the small fixture corpus, exported to q8 ONNX, plus expected.json —
+// the entities the Node engine finds in fixture sentences. The workerd tests check that the same model gives the same
+// entities inside workerd. Run: npx tsx scripts/build-fixture-tagger.ts [tiny-tagger | tiny-tagger-crf]
+//   tiny-tagger      the tiny config (tests/fixtures/tiny-config.json);
+//   tiny-tagger-crf  the same with a CRF layer and the 2,000 most frequent GloVe words as frozen vectors (needs
+//                    `npm run vectors:fetch`): the edge's path for transitions and vector lookups.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,14 +23,26 @@ export const FIXTURE_SENTENCES = [
   "",
 ];
 
+const FIXTURES: Record<string, string[]> = {
+  "tiny-tagger": [],
+  "tiny-tagger-crf": ["model.crf=true"],
+};
+
 async function main(): Promise<void> {
+  const name = process.argv[2] ?? "tiny-tagger";
+  const overrides = FIXTURES[name];
+  if (!overrides) throw new Error(`unknown fixture ${name}: ${Object.keys(FIXTURES).join(" or ")}`);
   const root = fileURLToPath(new URL("../", import.meta.url));
-  const out = join(root, "tests/fixtures/models/tiny-tagger");
+  // Paths in the config (the vectors file) are relative to the repository root, as the manifest records them.
+  process.chdir(root);
+  const out = join(root, "tests/fixtures/models", name);
   const backend = await initBackend();
   const docs = readCorpus(join(root, "tests/fixtures/corpora/clinical-small.json")).docs;
   const work = mkdtempSync(join(tmpdir(), "medner-fixture-"));
-  await runTraining({ config: loadConfig(join(root, "tests/fixtures/tiny-config.json")), train: docs, dev: docs, out: work, backend, dataDescription: { train: "tests/fixtures/corpora/clinical-small.json" } });
-  await exportModel({ modelDir: join(work, "model-best"), out, dtype: "q8", name: "tiny-tagger", version: "1", dev: docs });
+  const config = loadConfig(join(root, "tests/fixtures/tiny-config.json"), overrides);
+  if (name === "tiny-tagger-crf") config.features.attributes.push({ type: "vectors", path: "vectors/glove-wiki-100d.txt", rows: 2000, dim: 100 });
+  await runTraining({ config, train: docs, dev: docs, out: work, backend, dataDescription: { train: "tests/fixtures/corpora/clinical-small.json" } });
+  await exportModel({ modelDir: join(work, "model-best"), out, dtype: "q8", name, version: "1", dev: docs });
   const model = await openModel(out);
   const entities = await model.predict(FIXTURE_SENTENCES);
   writeFileSync(join(out, "expected.json"), `${JSON.stringify({ sentences: FIXTURE_SENTENCES, entities }, null, 2)}\n`);

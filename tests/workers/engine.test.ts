@@ -5,17 +5,31 @@ import { describe, expect, it } from "vitest";
 import { loadExportedTagger } from "../../core/index.ts";
 import { createWorkerdRunner } from "../../functions/adapters/ort-workerd.ts";
 import expected from "../fixtures/models/tiny-tagger/expected.json";
+import expectedCrf from "../fixtures/models/tiny-tagger-crf/expected.json";
 
-const files = (env as unknown as { FIXTURE_TAGGER: Record<string, string> }).FIXTURE_TAGGER;
+type Files = Record<string, string>;
+const bindings = env as unknown as { FIXTURE_TAGGER: Files; FIXTURE_TAGGER_CRF: Files };
 const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-const read = async (name: string) => (files[name] ? bytes(files[name]) : null);
+const reader = (files: Files) => async (name: string) => (files[name] ? bytes(files[name]) : null);
+const read = reader(bindings.FIXTURE_TAGGER);
 
 describe("engine in workerd", () => {
-  it("gives the same entities as in Node", async () => {
-    const engine = await loadExportedTagger(read, createWorkerdRunner);
-    const got = await engine.predict(expected.sentences);
-    expect(got.map((es) => es.map(({ score, ...rest }) => rest))).toEqual(expected.entities.map((es) => es.map(({ score, ...rest }) => rest)));
-    got.flat().forEach((e, i) => expect(e.score).toBeCloseTo(expected.entities.flat()[i]!.score, 6));
+  for (const [name, files, want] of [
+    ["the tiny tagger", bindings.FIXTURE_TAGGER, expected],
+    ["the tiny tagger with a CRF layer and word vectors", bindings.FIXTURE_TAGGER_CRF, expectedCrf],
+  ] as const)
+    it(`gives the same entities as in Node: ${name}`, async () => {
+      const engine = await loadExportedTagger(reader(files), createWorkerdRunner);
+      const got = await engine.predict(want.sentences);
+      expect(got.flat().length).toBeGreaterThan(3);
+      expect(got.map((es) => es.map(({ score, ...rest }) => rest))).toEqual(want.entities.map((es) => es.map(({ score, ...rest }) => rest)));
+      got.flat().forEach((e, i) => expect(e.score).toBeCloseTo(want.entities.flat()[i]!.score, 6));
+    });
+
+  it("the CRF fixture really uses transitions and vectors", async () => {
+    const manifest = JSON.parse(new TextDecoder().decode((await reader(bindings.FIXTURE_TAGGER_CRF)("manifest.json"))!));
+    expect(manifest.transitions.length).toBe(manifest.tags.length ** 2);
+    expect(manifest.featurizer.config.attributes.at(-1)).toMatchObject({ type: "vectors", rows: 2000, dim: 100 });
   });
 
   it("refuses a tampered ONNX file, naming the sha256 mismatch", async () => {
