@@ -1,7 +1,7 @@
 // Trains a tagger into OUT/: model-last/ on every evaluation (and on interruption or error), model-best/ when dev F1
 // improves, metrics.json with the whole history, and training-curve.svg — what `medner train` runs.
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MednerError, type Doc, type Scores } from "../core/index.ts";
 import type { BackendInfo } from "./backend.ts";
@@ -50,6 +50,26 @@ export function splitDev(docs: Doc[], fraction: number, seed: number): { train: 
   return { dev: order.slice(0, n), train: order.slice(n) };
 }
 
+/**
+ * `to` becomes a copy of the model folder `from`, made of hard links where the file system allows: saveTagger always
+ * writes a new folder and renames it into place, so a linked file is never modified afterwards, and a model with word
+ * vectors (hundreds of MB) is not copied at every improvement. Built beside `to` and renamed, like saveTagger.
+ */
+function snapshot(from: string, to: string): void {
+  const tmp = `${to}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  for (const f of readdirSync(from)) {
+    try {
+      linkSync(join(from, f), join(tmp, f));
+    } catch {
+      copyFileSync(join(from, f), join(tmp, f));
+    }
+  }
+  rmSync(to, { recursive: true, force: true });
+  renameSync(tmp, to);
+}
+
 export async function runTraining(run: TrainingRun): Promise<TrainingSummary> {
   const { out, config } = run;
   mkdirSync(out, { recursive: true });
@@ -89,10 +109,7 @@ export async function runTraining(run: TrainingRun): Promise<TrainingSummary> {
         if (e.isBest) best = { step: e.step, f1: s.micro.f1, scores: s };
         saveTagger(e.tagger, join(out, "model-last"), facts(e.step, e.epoch));
         saved = e.step;
-        if (e.isBest) {
-          rmSync(join(out, "model-best"), { recursive: true, force: true });
-          cpSync(join(out, "model-last"), join(out, "model-best"), { recursive: true });
-        }
+        if (e.isBest) snapshot(join(out, "model-last"), join(out, "model-best"));
         writeReport();
       }
       run.onEvent?.(e);

@@ -47,6 +47,12 @@ describe("custom tagger", () => {
     const info = JSON.parse(readFileSync(join(out, "model-best/model.json"), "utf8"));
     expect(info.training).toMatchObject({ backend: backend.name, seed: 3, trainDataSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(existsSync(join(out, "model-last/weights.bin"))).toBe(true);
+    // model-best is the best evaluation's model, not whatever model-last became after it (it is made of hard links
+    // to the model-last files of that evaluation).
+    const lastInfo = JSON.parse(readFileSync(join(out, "model-last/model.json"), "utf8"));
+    expect(info.training.step).toBe(metrics.best.step);
+    expect(lastInfo.training.step).toBe(metrics.history.at(-1).step);
+    if (info.training.step !== lastInfo.training.step) expect(info.weights.sha256).not.toBe(lastInfo.weights.sha256);
   });
 
   it("save → load gives identical predictions, and the config round-trips", () => {
