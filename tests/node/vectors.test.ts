@@ -15,7 +15,7 @@ import { Tagger } from "../../trainer/model/tagger.ts";
 import { prepareVectors, readVectors } from "../../trainer/model/vectors.ts";
 import { runTraining } from "../../trainer/run-training.ts";
 import { evaluateTagger } from "../../trainer/train.ts";
-import { ROOT } from "./cli.ts";
+import { medner, ROOT } from "./cli.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "medner-vectors-"));
 const write = (text: string) => {
@@ -44,6 +44,14 @@ describe("reading vector files", () => {
     expect(() => readVectors(ragged, 10)).toThrow(`E303: ${ragged}:2: expected a word and 2 numbers, got 1 values`);
     expect(() => readVectors(write("a 1 x\n"), 10)).toThrow(/E303: .*:1: expected a word and 2 numbers/);
     expect(() => readVectors("/nonexistent/vectors.txt", 10)).toThrow(/^E303: \/nonexistent\/vectors.txt: cannot read the vectors file .*; `npm run vectors:fetch` writes vectors\/glove-wiki-100d.txt$/);
+  });
+});
+
+describe("medner train with a vectors file that is not there", () => {
+  it("fails with one line naming the fetch command, before training starts", () => {
+    const r = medner("train", "--data", "tests/fixtures/corpora/clinical-small.json", "--out", join(tmp(), "out"), "--config", "models/custom/config-bc5cdr.json", "--set", "features.attributes.7.path=vectors/not-fetched.txt");
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^medner: E303: vectors\/not-fetched.txt: cannot read the vectors file \(ENOENT.*\); `npm run vectors:fetch` writes vectors\/glove-wiki-100d.txt$/);
   });
 });
 

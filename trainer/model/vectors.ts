@@ -34,6 +34,21 @@ function* lines(fd: number): Generator<string> {
   }
 }
 
+/** Opens a vectors file, or fails with E303 (naming the fetch command when the file does not exist). */
+function openVectors(path: string): number {
+  try {
+    return openSync(path, "r");
+  } catch (err) {
+    const hint = (err as NodeJS.ErrnoException).code === "ENOENT" ? "; `npm run vectors:fetch` writes vectors/glove-wiki-100d.txt" : "";
+    throw new MednerError("E303", `${path}: cannot read the vectors file (${(err as Error).message})${hint}`);
+  }
+}
+
+/** Fails with E303 unless every `vectors` attribute's file can be opened: checked before a long run starts. */
+export function checkVectorFiles(features: FeaturizerConfig): void {
+  for (const a of features.attributes) if (a.type === "vectors") closeSync(openVectors(a.path));
+}
+
 /**
  * The first `maxWords` distinct lowercased words of a vectors text file and their vectors. A word2vec / fastText
  * header line ("count dim") is skipped; every vector must have the same width. Bad lines fail with file and line.
@@ -44,14 +59,7 @@ export function readVectors(path: string, maxWords: number): WordVectors {
   let dim = 0;
   let data = new Float32Array(0);
   let lineNo = 0;
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (err) {
-    const hint = (err as NodeJS.ErrnoException).code === "ENOENT" ? "; `npm run vectors:fetch` writes vectors/glove-wiki-100d.txt" : "";
-    throw new MednerError("E303", `${path}: cannot read the vectors file (${(err as Error).message})${hint}`);
-  }
-  for (const raw of lines(fd)) {
+  for (const raw of lines(openVectors(path))) {
     lineNo++;
     const line = raw.trimEnd();
     if (!line) continue;
