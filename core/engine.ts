@@ -34,6 +34,13 @@ export class TaggerEngine {
     const K = manifest.tags.length;
     if (manifest.transitions && manifest.transitions.length !== K * K)
       throw new MednerError("E401", `manifest.json: transitions has ${manifest.transitions.length} values, expected ${K * K} (tags × tags)`);
+    manifest.featurizer.config.attributes.forEach((a, i) => {
+      // The featurizer binary-searches `known` for a word's row: it must be the table's words, sorted.
+      if (a.type !== "vectors") return;
+      const known = a.known ?? [];
+      if (known.length !== a.rows || known.some((h, j) => j > 0 && h <= known[j - 1]!))
+        throw new MednerError("E401", `manifest.json: featurizer attribute ${i} (vectors) needs ${a.rows} sorted word hashes in known, has ${known.length}${known.length === a.rows ? " unsorted" : ""}`);
+    });
     this.slots = attributeSlots(manifest.featurizer.config).reduce((a, b) => a + b, 0);
   }
 

@@ -54,7 +54,7 @@ export async function benchCustom(o: CustomBenchOptions) {
       tokenizeMs: (await time(o.iterations, () => tokenize(note))).p50Ms,
       featurizeMs: (await time(o.iterations, () => featurize(tokens, m.featurizer.config))).p50Ms,
       networkMs: (await time(o.iterations, () => runner!.run(ids.slice(), mask, 1, tokens.length, S))).p50Ms,
-      decodeMs: (await time(o.iterations, () => decodeEntities(note, tokens, lp, m.tags, c))).p50Ms,
+      decodeMs: (await time(o.iterations, () => decodeEntities(note, tokens, lp, m.tags, c, m.transitions))).p50Ms,
     };
   }
   tagger.dispose();

@@ -162,6 +162,13 @@ describe("a tagger with word vectors", () => {
     expect(fromTfjs.flat().length).toBeGreaterThan(4);
     expect(fromOnnx.map((es) => es.map(({ score, ...e }) => e))).toEqual(fromTfjs.map((es) => es.map(({ score, ...e }) => e)));
     fromOnnx.flat().forEach((e, i) => expect(e.score).toBeCloseTo(fromTfjs.flat()[i]!.score, 4));
+    // A manifest whose word list does not fit its table is refused at load, not served with wrong rows.
+    for (const known of [manifest.featurizer.config.attributes[a].known.slice(1), [...manifest.featurizer.config.attributes[a].known].reverse()]) {
+      const broken = structuredClone(manifest);
+      broken.featurizer.config.attributes[a].known = known;
+      const read = async (f: string) => (f === "manifest.json" ? new TextEncoder().encode(JSON.stringify(broken)) : new Uint8Array(readFileSync(join(exported, f))));
+      await expect(loadExportedTagger(read, createNodeRunner, { dtype: "fp32" })).rejects.toThrow(/^E401: manifest.json: featurizer attribute 5 \(vectors\) needs \d+ sorted word hashes in known/);
+    }
     best.dispose();
   }, 120_000);
 });

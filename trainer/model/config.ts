@@ -39,7 +39,8 @@ export const TaggerConfigSchema = z
       beta2: z.number().min(0).max(1),
       gradClip: z.number().positive(),
       /** Word dropout: chance per token of hiding its whole-word attributes (norm, lower) during training, so the
-       * model learns to recognise unseen words from their affixes, shape and n-grams. */
+       * model learns to recognise unseen words from their affixes, shape and n-grams. Word vectors are not hidden:
+       * they are what such words keep. */
       wordDropout: z.number().min(0).max(0.9).default(0),
       /** Evaluate and save a moving average of the weights (spaCy's parameter averaging) instead of the raw ones. */
       averaging: z.boolean().default(false),
