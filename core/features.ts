@@ -131,8 +131,9 @@ function knownSet(a: Attribute): Set<number> | null {
   return set;
 }
 
-/** The hash of a single-valued attribute's value: what `featurize` turns into rows and `known` lists. */
-const valueHash = (a: Attribute, index: number, text: string) => murmur3(attributeValue(a, text), index);
+/** The hash of a single-valued attribute's value (attribute `index` salts it): what `featurize` turns into rows and
+ * `known` lists — for known words and for word vectors alike. */
+export const valueHash = (a: Attribute, index: number, text: string) => murmur3(attributeValue(a, text), index);
 
 /**
  * The same config with `known` filled for every whole-word attribute that sets `minCount`: the hashes of the values

@@ -4,7 +4,7 @@
 // Reading by hand: the format is one word and its numbers per line, and no npm library reads it without loading
 // the whole (hundreds of MB) file; here only the first `rows` lines are read.
 import { closeSync, openSync, readSync } from "node:fs";
-import { attributeValue, MednerError, murmur3, type FeaturizerConfig } from "../../core/index.ts";
+import { MednerError, valueHash, type FeaturizerConfig } from "../../core/index.ts";
 
 export interface WordVectors {
   words: string[];
@@ -93,7 +93,7 @@ export interface PreparedVectors {
 
 /**
  * Fills `known` and `rows` of every `vectors` attribute from its file and builds its table: unit-length vectors,
- * ordered by `murmur3(word, attributeIndex)`; of two words with the same hash only the more frequent is kept.
+ * ordered by `valueHash` (the featurizer's hash of the lowercased word); of two words with the same hash only the more frequent is kept.
  */
 export function prepareVectors<F extends FeaturizerConfig>(features: F, read: (path: string, rows: number) => WordVectors = readVectors): PreparedVectors & { features: F } {
   const fixed: Array<Float32Array | undefined> = [];
@@ -103,7 +103,7 @@ export function prepareVectors<F extends FeaturizerConfig>(features: F, read: (p
     if (vectors.dim !== attr.dim) throw new MednerError("E301", `${attr.path}: the vectors have ${vectors.dim} dimensions, the config says dim ${attr.dim}`);
     const byHash = new Map<number, number>();
     vectors.words.forEach((w, i) => {
-      const h = murmur3(attributeValue(attr, w), a);
+      const h = valueHash(attr, a, w);
       if (!byHash.has(h)) byHash.set(h, i);
     });
     const known = [...byHash.keys()].sort((x, y) => x - y);
