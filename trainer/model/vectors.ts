@@ -93,7 +93,8 @@ export interface PreparedVectors {
 
 /**
  * Fills `known` and `rows` of every `vectors` attribute from its file and builds its table: unit-length vectors,
- * ordered by `valueHash` (the featurizer's hash of the lowercased word); of two words with the same hash only the more frequent is kept.
+ * ordered by `valueHash` (the featurizer's hash of the lowercased word); of two words with the same hash only the
+ * more frequent is kept.
  */
 export function prepareVectors<F extends FeaturizerConfig>(features: F, read: (path: string, rows: number) => WordVectors = readVectors): PreparedVectors & { features: F } {
   const fixed: Array<Float32Array | undefined> = [];
