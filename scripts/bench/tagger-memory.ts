@@ -5,17 +5,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadExportedTagger } from "../../core/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { reportMemory } from "./memory.ts";
 
 const [dir] = process.argv.slice(2) as [string];
-/** The process's high-water mark of resident memory (Linux), in MB. */
-const peakRssMb = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))![1]) / 1024;
-const rssMb = () => process.memoryUsage().rss / 1024 / 1024;
-
 const note = readFileSync(new URL("note-100.txt", import.meta.url), "utf8");
-globalThis.gc?.();
-const baselineRssMb = rssMb();
-const engine = await loadExportedTagger(async (f) => new Uint8Array(readFileSync(join(dir, f))), createNodeRunner);
-globalThis.gc?.();
-const loadedRssMb = rssMb();
-await engine.predict([note]);
-process.stdout.write(`${JSON.stringify({ baselineRssMb, loadedRssMb, answeredRssMb: rssMb(), peakRssMb: peakRssMb(), peakAboveBaselineMb: peakRssMb() - baselineRssMb })}\n`);
+await reportMemory(
+  () => loadExportedTagger(async (f) => new Uint8Array(readFileSync(join(dir, f))), createNodeRunner),
+  (engine) => engine.predict([note]),
+);
