@@ -7,7 +7,6 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadExportedTagger, tagNames, transitionConstraints, type Doc } from "../../core/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
-import { exportModel } from "../../trainer/export/export-model.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { readCorpus } from "../../trainer/corpus/index.ts";
 import { loadConfig } from "../../trainer/model/config.ts";
@@ -17,6 +16,7 @@ import { rng } from "../../trainer/model/rng.ts";
 import { runTraining } from "../../trainer/run-training.ts";
 import { evaluateTagger } from "../../trainer/train.ts";
 import { ROOT } from "./cli.ts";
+import { exportFp32, expectSameEntities } from "./onnx-parity.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "medner-crf-"));
 let backend: BackendInfo;
@@ -76,17 +76,13 @@ describe("a tagger with a CRF layer", () => {
     expect(transitions.length).toBe(best.tags.length ** 2);
     expect(transitions.some((v) => Math.abs(v) > 0.01)).toBe(true);
 
-    const exported = tmp();
-    await exportModel({ modelDir: join(out, "model-best"), out: exported, dtype: "fp32", name: "crf", version: "1", dev: docs });
-    const manifest = JSON.parse(readFileSync(join(exported, "manifest.json"), "utf8"));
+    const { manifest, engine } = await exportFp32(join(out, "model-best"), "crf", docs);
     expect(manifest.transitions).toEqual(Array.from(transitions));
-    const engine = await loadExportedTagger(async (f) => new Uint8Array(readFileSync(join(exported, f))), createNodeRunner, { dtype: "fp32" });
     const texts = ["Pt with HTN and DM2 on metformin 500 mg BID, s/p CABG.", ...docs.slice(0, 4).map((d) => d.text)];
     const fromTfjs = best.predict(texts);
     const fromOnnx = await engine.predict(texts);
     expect(fromTfjs.flat().length).toBeGreaterThan(3);
-    expect(fromOnnx.map((es) => es.map(({ score, ...e }) => e))).toEqual(fromTfjs.map((es) => es.map(({ score, ...e }) => e)));
-    fromOnnx.flat().forEach((e, i) => expect(e.score).toBeCloseTo(fromTfjs.flat()[i]!.score, 4));
+    expectSameEntities(fromOnnx, fromTfjs);
     best.dispose();
   }, 120_000);
 

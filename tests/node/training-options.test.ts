@@ -6,9 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { featurize, loadExportedTagger, PAD, tagNames, tokenize, withKnownWords, type Doc, type FeaturizerConfig } from "../../core/index.ts";
-import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
-import { exportModel } from "../../trainer/export/export-model.ts";
+import { featurize, PAD, tagNames, tokenize, withKnownWords, type Doc, type FeaturizerConfig } from "../../core/index.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { readCorpus } from "../../trainer/corpus/index.ts";
 import { averageDecay, ParamAverages } from "../../trainer/model/averages.ts";
@@ -19,6 +17,7 @@ import { Tagger } from "../../trainer/model/tagger.ts";
 import { runTraining } from "../../trainer/run-training.ts";
 import { evaluateTagger, labelsOf, partialNll, toExamples } from "../../trainer/train.ts";
 import { medner, ROOT } from "./cli.ts";
+import { exportFp32, expectSameEntities } from "./onnx-parity.ts";
 
 const CORPUS = join(ROOT, "tests/fixtures/corpora/clinical-small.json");
 const CONFIG = join(ROOT, "tests/fixtures/tiny-config.json");
@@ -187,18 +186,14 @@ describe("a model with averaging and known words", () => {
     expect(norm.known?.length).toBeGreaterThan(300);
     expect(evaluateTagger(best, docs).micro.f1).toBeGreaterThanOrEqual(0.95);
 
-    const exported = tmp();
-    await exportModel({ modelDir: join(out, "model-best"), out: exported, dtype: "fp32", name: "clinical", version: "1", dev: docs });
-    const manifest = JSON.parse(readFileSync(join(exported, "manifest.json"), "utf8"));
+    const { manifest, engine } = await exportFp32(join(out, "model-best"), "clinical", docs);
     expect(manifest.featurizer.config.attributes[0].known).toEqual(norm.known);
-    const engine = await loadExportedTagger(async (f) => new Uint8Array(readFileSync(join(exported, f))), createNodeRunner, { dtype: "fp32" });
     // Words the corpus never has (zzyzx, qwertiol) next to ones it has.
     const texts = ["Pt started on qwertiol 5 mg for zzyzx; h/o HTN on lisinopril.", ...docs.slice(0, 3).map((d) => d.text)];
     const fromTfjs = best.predict(texts);
     const fromOnnx = await engine.predict(texts);
     expect(fromTfjs[0]!.length).toBeGreaterThan(0);
-    expect(fromOnnx.map((es) => es.map(({ score, ...e }) => e))).toEqual(fromTfjs.map((es) => es.map(({ score, ...e }) => e)));
-    fromOnnx.flat().forEach((e, i) => expect(e.score).toBeCloseTo(fromTfjs.flat()[i]!.score, 4));
+    expectSameEntities(fromOnnx, fromTfjs);
     best.dispose();
   }, 120_000);
 });

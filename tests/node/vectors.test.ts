@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { featurize, loadExportedTagger, PAD, tokenize, type Doc, type FeaturizerConfig } from "../../core/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
-import { exportModel } from "../../trainer/export/export-model.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { loadConfig, type TaggerConfig } from "../../trainer/model/config.ts";
 import { loadTagger } from "../../trainer/model/io.ts";
@@ -16,6 +15,7 @@ import { prepareVectors, readVectors } from "../../trainer/model/vectors.ts";
 import { runTraining } from "../../trainer/run-training.ts";
 import { evaluateTagger } from "../../trainer/train.ts";
 import { medner, ROOT } from "./cli.ts";
+import { exportFp32, expectSameEntities } from "./onnx-parity.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "medner-vectors-"));
 const write = (text: string) => {
@@ -150,18 +150,14 @@ describe("a tagger with word vectors", () => {
     expect(best.embed.frozen[a]).toBe(true);
     expect(best.embed.tables[a]).toEqual(prepared.fixed[a]);
 
-    const exported = tmp();
-    await exportModel({ modelDir: join(out, "model-best"), out: exported, dtype: "fp32", name: "vectors", version: "1", dev });
-    const manifest = JSON.parse(readFileSync(join(exported, "manifest.json"), "utf8"));
+    const { dir: exported, manifest, engine } = await exportFp32(join(out, "model-best"), "vectors", dev);
     expect(manifest.featurizer.config.attributes[a].known).toEqual(prepared.features.attributes[a]!.type === "vectors" && prepared.features.attributes[a]!.known);
-    const engine = await loadExportedTagger(async (f) => new Uint8Array(readFileSync(join(exported, f))), createNodeRunner, { dtype: "fp32" });
     // Unseen names, a word without any vector, and different casing.
     const texts = [...test.slice(0, 6).map((d) => d.text), `Patient has ${names.DRUG[50]!.toUpperCase()} today .`, "We noted qqqqqq again ."];
     const fromTfjs = best.predict(texts);
     const fromOnnx = await engine.predict(texts);
     expect(fromTfjs.flat().length).toBeGreaterThan(4);
-    expect(fromOnnx.map((es) => es.map(({ score, ...e }) => e))).toEqual(fromTfjs.map((es) => es.map(({ score, ...e }) => e)));
-    fromOnnx.flat().forEach((e, i) => expect(e.score).toBeCloseTo(fromTfjs.flat()[i]!.score, 4));
+    expectSameEntities(fromOnnx, fromTfjs);
     // A manifest whose word list does not fit its table is refused at load, not served with wrong rows.
     for (const known of [manifest.featurizer.config.attributes[a].known.slice(1), [...manifest.featurizer.config.attributes[a].known].reverse()]) {
       const broken = structuredClone(manifest);
