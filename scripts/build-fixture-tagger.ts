@@ -12,7 +12,7 @@ import { initBackend } from "../trainer/backend.ts";
 import { readCorpus } from "../trainer/corpus/index.ts";
 import { exportModel } from "../trainer/export/export-model.ts";
 import { openModel } from "../trainer/model/any-model.ts";
-import { loadConfig } from "../trainer/model/config.ts";
+import { loadConfig, type TaggerConfig } from "../trainer/model/config.ts";
 import { runTraining } from "../trainer/run-training.ts";
 
 export const FIXTURE_SENTENCES = [
@@ -23,15 +23,19 @@ export const FIXTURE_SENTENCES = [
   "",
 ];
 
-const FIXTURES: Record<string, string[]> = {
-  "tiny-tagger": [],
-  "tiny-tagger-crf": ["model.crf=true"],
+/** Each fixture: what it changes in the tiny config. */
+const FIXTURES: Record<string, (config: TaggerConfig) => void> = {
+  "tiny-tagger": () => {},
+  "tiny-tagger-crf": (config) => {
+    config.model.crf = true;
+    config.features.attributes.push({ type: "vectors", path: "vectors/glove-wiki-100d.txt", rows: 2000, dim: 100 });
+  },
 };
 
 async function main(): Promise<void> {
   const name = process.argv[2] ?? "tiny-tagger";
-  const overrides = FIXTURES[name];
-  if (!overrides) throw new Error(`unknown fixture ${name}: ${Object.keys(FIXTURES).join(" or ")}`);
+  const change = FIXTURES[name];
+  if (!change) throw new Error(`unknown fixture ${name}: ${Object.keys(FIXTURES).join(" or ")}`);
   const root = fileURLToPath(new URL("../", import.meta.url));
   // Paths in the config (the vectors file) are relative to the repository root, as the manifest records them.
   process.chdir(root);
@@ -39,8 +43,8 @@ async function main(): Promise<void> {
   const backend = await initBackend();
   const docs = readCorpus(join(root, "tests/fixtures/corpora/clinical-small.json")).docs;
   const work = mkdtempSync(join(tmpdir(), "medner-fixture-"));
-  const config = loadConfig(join(root, "tests/fixtures/tiny-config.json"), overrides);
-  if (name === "tiny-tagger-crf") config.features.attributes.push({ type: "vectors", path: "vectors/glove-wiki-100d.txt", rows: 2000, dim: 100 });
+  const config = loadConfig(join(root, "tests/fixtures/tiny-config.json"));
+  change(config);
   await runTraining({ config, train: docs, dev: docs, out: work, backend, dataDescription: { train: "tests/fixtures/corpora/clinical-small.json" } });
   await exportModel({ modelDir: join(work, "model-best"), out, dtype: "q8", name, version: "1", dev: docs });
   const model = await openModel(out);
