@@ -89,6 +89,20 @@ describe("the generated DistilBERT graphs", () => {
     expect(err.medner!).toBeLessThan(err.standard! * 0.6);
   });
 
+  it("MatMulNBits (measured, not shipped): onnxruntime reads our blockwise 8- and 4-bit layouts as meant", async () => {
+    const fp32 = await logits(ortNode as unknown as Ort, graph("medner", "fp32"), rows, masks);
+    const meanErr = (x: Float32Array) => x.reduce((a, v, i) => a + Math.abs(v - fp32[i]!), 0) / x.length;
+    const channel = meanErr(await logits(ortNode as unknown as Ort, graph("medner", "q8"), rows, masks));
+    const labels = argmaxes(unpadded(fp32, masks));
+    for (const [ort, name] of [[ortNode as unknown as Ort, "node"], [ortWeb, "web"]] as const)
+      for (const linear of ["int8-block", "int4-block"] as const) {
+        const got = await logits(ort, buildDistilBertGraph(config, weights, { ...VARIANT_GRAPHS.medner.q8, linear }, linear), rows, masks);
+        // A misread layout (nibble order, block order, zero point) makes errors the size of the logits themselves.
+        expect(meanErr(got), `${name} ${linear}`).toBeLessThan(2 * channel);
+        expect(argmaxes(unpadded(got, masks)).filter((a, i) => a === labels[i]).length, `${name} ${linear}`).toBeGreaterThanOrEqual(labels.length - 2);
+      }
+  });
+
   it("medner's contrib ops (MultiHeadAttention, SkipLayerNormalization, BiasGelu, DynamicQuantizeMatMul) give the same logits in onnxruntime-node and -web", async () => {
     for (const dtype of ["fp32", "q8"] as const) {
       const [web, node] = [await logits(ortWeb, graph("medner", dtype), rows, masks), await logits(ortNode as unknown as Ort, graph("medner", dtype), rows, masks)];

@@ -5,16 +5,17 @@
 import { floatAttr, GraphBuilder } from "../export/onnx-builder.ts";
 import { MednerError } from "../../core/errors.ts";
 import type { DistilBertConfig } from "./hf-config.ts";
-import { quantizeSymmetric, transposed } from "./quantize.ts";
+import { quantizeBlockwise, quantizeSymmetric, transposed } from "./quantize.ts";
 import type { Weights } from "./weights.ts";
 
 export interface GraphOptions {
   /**
    * fp32: MatMul (+ Add). int8-tensor: what onnxruntime's quantize_dynamic writes — DynamicQuantizeLinear +
    * MatMulInteger + Cast + Mul by the two scales, one scale for the whole weight. int8-channel: com.microsoft
-   * DynamicQuantizeMatMul with one scale per output column.
+   * DynamicQuantizeMatMul with one scale per output column. int8-block / int4-block: com.microsoft MatMulNBits,
+   * a scale per 32 rows of each column, activations quantized per block to int8 inside (accuracy_level 4).
    */
-  linear: "fp32" | "int8-tensor" | "int8-channel";
+  linear: "fp32" | "int8-tensor" | "int8-channel" | "int8-block" | "int4-block";
   /** Word embeddings: fp32; int8 Gather + DequantizeLinear with one scale (quantize_dynamic); int8, a scale per word. */
   embeddings: "fp32" | "int8-tensor" | "int8-row";
   /** Keep the classifier fp32 whatever `linear` says. */
@@ -30,6 +31,8 @@ export interface GraphOptions {
 }
 
 const EPS = floatAttr(1e-12);
+/** MatMulNBits' block along K. */
+const BLOCK = 32;
 const f32 = (v: number) => Float32Array.of(v);
 
 export function buildDistilBertGraph(c: DistilBertConfig, w: Weights, o: GraphOptions, doc: string): Uint8Array {
@@ -68,6 +71,12 @@ export function buildDistilBertGraph(c: DistilBertConfig, w: Weights, o: GraphOp
       const { q, scales } = quantizeSymmetric(weight, inn, out, "column");
       const inputs = [x, g.constant(`${name}.weight_quantized`, "int8", [inn, out], q), g.constant(`${name}.weight_scale`, "float32", [out], scales)];
       return g.node("com.microsoft:DynamicQuantizeMatMul", bias ? [...inputs, "", bias] : inputs);
+    }
+    if (o.linear === "int8-block" || o.linear === "int4-block") {
+      const bits = o.linear === "int8-block" ? 8 : 4;
+      const { b, scales, blocks } = quantizeBlockwise(weight, inn, out, bits, BLOCK);
+      const inputs = [x, g.constant(`${name}.weight_nbits`, "uint8", [out, blocks, (BLOCK * bits) / 8], b), g.constant(`${name}.weight_scale`, "float32", [out, blocks], scales)];
+      return withBias(g.node("com.microsoft:MatMulNBits", inputs, { K: inn, N: out, bits, block_size: BLOCK, accuracy_level: 4 }));
     }
     const { q, scales } = quantizeSymmetric(weight, inn, out, "tensor");
     const [xq, xScale, xZero] = g.nodeN("DynamicQuantizeLinear", [x], 3);

@@ -24,6 +24,11 @@ export const TORCH_EXPORT: GraphOptions = { linear: "fp32", embeddings: "fp32", 
  *   - In onnxruntime-web (one thread) every q8 graph runs alike: ~200 ms for 128 tokens, ~1.0 s for 512 (fp32 ~2×
  *     slower); the int8 matmuls are the time. Optimization levels change nothing there; in onnxruntime-node the
  *     standard graph needs level ≥ extended (its MatMulInteger chains fused), the medner one is as fast at any level.
+ *   - com.microsoft MatMulNBits (a scale per 32 weights of a column, activations quantized per block inside,
+ *     accuracy_level 4), 2026-11-25: int8 blocks halve the logit error (0.092 against 0.132; agreement with fp32 98.8%
+ *     against 97.3%) but take 295 ms at 512 tokens against 125 in onnxruntime-node and 2.4 s against 1.1 in wasm;
+ *     4-bit blocks (52 MB) are as slow and far less exact (error 0.97, agreement 84%). Its kernels are built for
+ *     one-token LLM decoding, not 512-row batches. Not shipped; measure-graphs.ts keeps both as candidates.
  *   - Memory: either q8 graph leaves a 184 MB wasm heap after loading (the model bytes, their parsed copy and the
  *     tensors); onnxruntime never folds the int8 weights to fp32 here (that alone would take ~265 MB).
  */

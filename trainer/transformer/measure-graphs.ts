@@ -31,6 +31,8 @@ const CANDIDATES: Record<string, GraphOptions> = {
   "medner +packed qkv": { ...MEDNER, packedQkv: true },
   "medner +SkipLN": { ...MEDNER, skipLayerNorm: true },
   "medner +BiasGelu": { ...MEDNER, gelu: "bias-gelu" },
+  "medner int8-block": { ...MEDNER, linear: "int8-block" },
+  "medner int4-block": { ...MEDNER, linear: "int4-block" },
 };
 /** Extra latency rows: the two shipped q8 graphs at lower optimization levels. */
 const LEVEL_ROWS: Array<[string, Level]> = ["standard", "medner"].flatMap((n) => (["disabled", "basic", "extended"] as const).map((l): [string, Level] => [n, l]));
