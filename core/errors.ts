@@ -13,6 +13,7 @@ export const ErrorCodes = {
   E301: "invalid model config",
   E302: "model directory incomplete or corrupt",
   E303: "word vectors file unreadable",
+  E304: "lexicon file unreadable or malformed",
   E401: "exported model unusable",
   E402: "exported file failed verification",
   E403: "quantization guard failed",

@@ -39,6 +39,19 @@ export const AttributeSchema = z.discriminatedUnion("type", [
     dim: z.int().positive(),
     known: z.array(z.int().nonnegative()).optional(),
   }),
+  /**
+   * Lexicon matches (a gazetteer, as spaCy's PhraseMatcher finds them, used as a feature): each token inside the
+   * longest phrase that starts leftmost gets its place in it and the phrase's class — "B-chemical", "I-chemical",
+   * "L-chemical", or "U-disease" for a one-token phrase — hashed into `rows` like a word; tokens outside every phrase
+   * get no row. `entries` lists the phrases as "class<TAB>token token …" (core's tokens, lowercased); the trainer
+   * fills it from the lexicon file at `path` (one "phrase<TAB>class" per line).
+   */
+  z.object({
+    type: z.literal("lexicon"),
+    path: z.string().min(1),
+    rows: z.int().positive(),
+    entries: z.array(z.string()).optional(),
+  }),
 ]);
 export type Attribute = z.infer<typeof AttributeSchema>;
 
@@ -80,7 +93,9 @@ export function attributeValue(a: Attribute, text: string): string {
     case "shape":
       return wordShape(text);
     case "ngrams":
-      throw new Error("ngrams is a bag attribute: use attributeValues");
+      throw new Error("ngrams is a bag attribute: use charNgrams");
+    case "lexicon":
+      throw new Error("lexicon matches depend on the neighbouring tokens: use lexiconTags");
     default:
       throw new Error(`Unknown attribute type ${(a as { type: string }).type}`);
   }
@@ -117,6 +132,50 @@ function indexOf(known: readonly number[], hash: number): number {
     else hi = mid - 1;
   }
   return -1;
+}
+
+interface LexiconIndex {
+  classes: Map<string, string>;
+  longest: number;
+}
+const lexiconIndexes = new WeakMap<readonly string[], LexiconIndex>();
+/** A lexicon's phrases (lowercased tokens joined by one space) → class, built once per `entries` array. */
+function lexiconIndex(entries: readonly string[]): LexiconIndex {
+  let index = lexiconIndexes.get(entries);
+  if (!index) {
+    index = { classes: new Map(), longest: 0 };
+    for (const e of entries) {
+      const tab = e.indexOf("\t");
+      const phrase = e.slice(tab + 1);
+      index.classes.set(phrase, e.slice(0, tab));
+      index.longest = Math.max(index.longest, phrase.split(" ").length);
+    }
+    lexiconIndexes.set(entries, index);
+  }
+  return index;
+}
+
+/**
+ * Each token's lexicon feature value ("B-" / "I-" / "L-" / "U-" + class), or null: scanning left to right, the
+ * longest phrase starting at a token wins and the scan goes on after it, so matches never overlap.
+ */
+export function lexiconTags(tokens: readonly Token[], entries: readonly string[]): Array<string | null> {
+  const { classes, longest } = lexiconIndex(entries);
+  const lower = tokens.map((t) => t.text.toLowerCase());
+  const tags: Array<string | null> = new Array(tokens.length).fill(null);
+  for (let t = 0; t < tokens.length; ) {
+    let len = Math.min(longest, tokens.length - t);
+    let cls: string | undefined;
+    for (; len > 0 && (cls = classes.get(lower.slice(t, t + len).join(" "))) === undefined; len--);
+    if (!len) {
+      t++;
+      continue;
+    }
+    if (len === 1) tags[t] = `U-${cls}`;
+    else for (let i = 0; i < len; i++) tags[t + i] = `${i === 0 ? "B" : i === len - 1 ? "L" : "I"}-${cls}`;
+    t += len;
+  }
+  return tags;
 }
 
 /** Marks an empty slot of an n-gram bag (or of an unknown word's whole-word attribute). */
@@ -170,6 +229,8 @@ export function featurize(tokens: readonly Token[], config: FeaturizerConfig): I
   const slots = attributeSlots(config);
   const perToken = slots.reduce((a, b) => a + b, 0);
   const out = new Int32Array(tokens.length * perToken).fill(PAD);
+  // Without `entries` (a config the trainer has not prepared yet) nothing matches.
+  const lexicon = config.attributes.map((a) => (a.type === "lexicon" && a.entries ? lexiconTags(tokens, a.entries) : null));
   for (let t = 0; t < tokens.length; t++) {
     const text = tokens[t]!.text;
     let o = t * perToken;
@@ -179,6 +240,9 @@ export function featurize(tokens: readonly Token[], config: FeaturizerConfig): I
       } else if (attr.type === "vectors") {
         // Without `known` (a config the trainer has not prepared yet) no word has a vector.
         if (attr.known) out[o] = indexOf(attr.known, valueHash(attr, a, text));
+      } else if (attr.type === "lexicon") {
+        const tag = lexicon[a]?.[t];
+        if (tag) for (let s = 0, h = murmur3(tag, a); s < config.seeds; s++) out[o + s] = rowFor(h, s, attr.rows);
       } else {
         const h = valueHash(attr, a, text);
         const known = knownSet(attr);

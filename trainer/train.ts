@@ -8,6 +8,7 @@ import { crfNll } from "./model/crf-loss.ts";
 import { boundaries, forward } from "./model/network.ts";
 import { DenseAdam } from "./model/optimizer.ts";
 import { rng, shuffle } from "./model/rng.ts";
+import { prepareLexicons } from "./model/lexicon.ts";
 import { prepareVectors } from "./model/vectors.ts";
 import { concatIds, Tagger, type Featurized } from "./model/tagger.ts";
 
@@ -195,8 +196,9 @@ export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEven
   function* trainTokens() {
     for (const d of trainDocs) for (const t of tokenize(d.text)) yield t.text;
   }
-  // Pretrained word vectors (a `vectors` attribute) are read from their file and kept frozen.
-  const prepared = prepareVectors({ ...config.features, ...withKnownWords(config.features, trainTokens()) });
+  // Pretrained word vectors (a `vectors` attribute) are read from their file and kept frozen; lexicons are read into
+  // the config, which the model and its manifest carry to the edge.
+  const prepared = prepareVectors(prepareLexicons({ ...config.features, ...withKnownWords(config.features, trainTokens()) }));
   const tagger = Tagger.create({ ...config, features: prepared.features }, labelsOf([...trainDocs, ...opts.dev]), prepared.fixed);
   const { examples, problems } = toExamples(opts.train, tagger);
   for (const p of opts.partial ?? []) {

@@ -6,6 +6,7 @@ import cliProgress from "cli-progress";
 import { BACKENDS, initBackend, type BackendName } from "../backend.ts";
 import { readCorpus, type CorpusFormat } from "../corpus/index.ts";
 import { loadConfig } from "../model/config.ts";
+import { checkLexiconFiles } from "../model/lexicon.ts";
 import { checkVectorFiles } from "../model/vectors.ts";
 import { runTraining, splitDev } from "../run-training.ts";
 import { labelsOf } from "../train.ts";
@@ -45,6 +46,7 @@ export function registerTrain(program: Command): void {
     .action(async (opts: TrainOpts) => {
       const config = loadConfig(opts.config, opts.set);
       checkVectorFiles(config.features);
+      checkLexiconFiles(config.features);
       const backend = await initBackend(opts.backend);
       const fmt = opts.format ? { format: opts.format } : {};
       const trainPath = opts.data ?? `${BUNDLED}train.json`;

@@ -1,0 +1,127 @@
+// Lexicons (the `lexicon` feature, a gazetteer): reading lexicon files, the featurizer's matching shared with the
+// edge, and what a lexicon is for — labelling names training never saw because the lexicon lists them.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { featurize, lexiconTags, PAD, tokenize, type Doc, type FeaturizerConfig } from "../../core/index.ts";
+import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
+import { loadConfig } from "../../trainer/model/config.ts";
+import { loadTagger } from "../../trainer/model/io.ts";
+import { prepareLexicons, readLexicon } from "../../trainer/model/lexicon.ts";
+import { rng } from "../../trainer/model/rng.ts";
+import { runTraining } from "../../trainer/run-training.ts";
+import { evaluateTagger } from "../../trainer/train.ts";
+import { medner, ROOT } from "./cli.ts";
+import { exportFp32, expectSameEntities } from "./onnx-parity.ts";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "medner-lexicon-"));
+const write = (text: string) => {
+  const path = join(tmp(), "lexicon.tsv");
+  writeFileSync(path, text);
+  return path;
+};
+
+describe("reading lexicon files", () => {
+  it("cuts phrases into core's lowercased tokens, skips comments and blank lines, and keeps both classes of a phrase listed twice", () => {
+    const path = write("# a comment\nBeta-blocker\tchemical\n\nrenal  failure\tdisease\nCOLD\tdisease\ncold\tchemical\n");
+    expect(readLexicon(path)).toEqual(["chemical\tbeta-blocker", "chemical+disease\tcold", "disease\trenal failure"]);
+  });
+
+  it("fails with file and line on a malformed line, and names the fetch command for a missing file", () => {
+    const bad = write("aspirin\tchemical\nheparin\n");
+    expect(() => readLexicon(bad)).toThrow(`E304: ${bad}:2: expected "phrase<TAB>class" with a class of letters, digits, "_" or "-"`);
+    expect(() => readLexicon(write("aspirin\tdrug class\n"))).toThrow(/E304: .*:1: expected "phrase<TAB>class"/);
+    expect(() => readLexicon(write("# only a comment\n"))).toThrow(/E304: .*: the lexicon has no phrases/);
+    expect(() => readLexicon("/nonexistent/lexicon.tsv")).toThrow(/^E304: \/nonexistent\/lexicon.tsv: cannot read the lexicon .*; `npm run lexicon:fetch` writes lexicons\/wordnet-chemical-disease.tsv$/);
+  });
+
+  it("medner train fails with one line before training starts when the lexicon is not there", () => {
+    const config = join(tmp(), "config.json");
+    const tiny = loadConfig(join(ROOT, "tests/fixtures/tiny-config.json"));
+    tiny.features.attributes.push({ type: "lexicon", path: "lexicons/not-fetched.tsv", rows: 64 });
+    writeFileSync(config, JSON.stringify(tiny));
+    const r = medner("train", "--data", "tests/fixtures/corpora/clinical-small.json", "--out", join(tmp(), "out"), "--config", config);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^medner: E304: lexicons\/not-fetched.tsv: cannot read the lexicon \(ENOENT.*\); `npm run lexicon:fetch` writes lexicons\/wordnet-chemical-disease.tsv$/);
+  });
+});
+
+describe("lexicon matching in the featurizer", () => {
+  const entries = readLexicon(write("heart failure\tdisease\nacute heart failure\tdisease\nheart\tanatomy\nfailure\tdisease\nbeta-blocker\tchemical\nnitric oxide\tchemical\n"));
+  const tags = (text: string) => lexiconTags(tokenize(text), entries);
+
+  it("tags the longest leftmost phrase with B/I/L/U and its class, without overlaps, whatever the case and the whitespace between tokens", () => {
+    expect(tags("Acute heart failure on a Beta-blocker and NITRIC\n  oxide")).toEqual(["B-disease", "I-disease", "L-disease", null, null, "U-chemical", null, "B-chemical", "L-chemical"]);
+    expect(tags("heart failure, heart; failure")).toEqual(["B-disease", "L-disease", null, "U-anatomy", null, "U-disease"]);
+    // Whole tokens only: core's tokenizer keeps "beta-blockers" one token, which the lexicon does not list.
+    expect(tags("beta-blockers")).toEqual([null]);
+    expect(tags("")).toEqual([]);
+  });
+
+  it("featurize gives matched tokens the rows of their tag and the others none; an unprepared config matches nothing", () => {
+    const config: FeaturizerConfig = { attributes: [{ type: "shape", rows: 50 }, { type: "lexicon", path: "x.tsv", rows: 64 }], seeds: 2 };
+    const prepared = prepareLexicons(config, () => entries);
+    const ids = featurize(tokenize("heart failure and failure of the heart"), prepared);
+    const lex = (t: number) => [ids[t * 4 + 2], ids[t * 4 + 3]];
+    expect(lex(2)).toEqual([PAD, PAD]);
+    expect(lex(0)).not.toEqual(lex(1)); // B-disease and L-disease
+    expect(lex(3)).not.toEqual([PAD, PAD]); // U-disease
+    expect(lex(6)).not.toEqual(lex(3)); // U-anatomy and U-disease
+    for (const r of [...lex(0), ...lex(1), ...lex(3), ...lex(6)]) expect(r).toBeGreaterThanOrEqual(0), expect(r).toBeLessThan(64);
+    expect([...featurize(tokenize("heart failure"), config)].filter((_, i) => i % 4 >= 2)).toEqual([PAD, PAD, PAD, PAD]);
+  });
+});
+
+describe("a tagger with a lexicon", () => {
+  // Made-up names of random letters: their spelling says nothing about their class, so a name training never saw can
+  // only be labelled because the lexicon lists it — as a lexicon of drug and disease names does for real notes.
+  const random = rng(5);
+  const name = () => Array.from({ length: 7 }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join("");
+  const names = { DRUG: Array.from({ length: 55 }, name), DISEASE: Array.from({ length: 55 }, name) };
+  // The same templates for both classes: the context does not tell the class either.
+  const templates = ["Patient has {} today .", "We noted {} again .", "No sign of {} ."];
+  const docsFor = (from: number, to: number): Doc[] =>
+    (["DRUG", "DISEASE"] as const).flatMap((label) =>
+      names[label].slice(from, to).map((n, i) => {
+        const t = templates[i % templates.length]!;
+        const start = t.indexOf("{}");
+        return { id: `${label}-${from + i}`, text: t.replace("{}", n), entities: [{ start, end: start + n.length, label }] };
+      }),
+    );
+  const train = docsFor(0, 30);
+  const dev = docsFor(30, 40);
+  const test = docsFor(40, 55);
+  let backend: BackendInfo;
+  const base = () => loadConfig(join(ROOT, "tests/fixtures/tiny-config.json"), ["training.maxSteps=150", "training.evalEvery=25", "training.patience=6"]);
+
+  beforeAll(async () => {
+    backend = await initBackend();
+  });
+
+  it("labels names it never saw when the lexicon lists them (and cannot without it); the edge's ONNX path finds the same entities", async () => {
+    const outPlain = tmp();
+    await runTraining({ config: base(), train, dev, out: outPlain, backend, dataDescription: {} });
+    const withoutLexicon = evaluateTagger(loadTagger(join(outPlain, "model-best")), test).micro.f1;
+
+    // The lexicon lists every name, in lowercase classes of its own ("drug", "illness"), not the corpus's labels.
+    const path = write([...names.DRUG.map((n) => `${n}\tdrug`), ...names.DISEASE.map((n) => `${n}\tillness`)].join("\n"));
+    const config = base();
+    config.features.attributes.push({ type: "lexicon", path, rows: 64 });
+    const out = tmp();
+    await runTraining({ config, train, dev, out, backend, dataDescription: {} });
+    const best = loadTagger(join(out, "model-best"));
+    expect(evaluateTagger(best, test).micro.f1).toBeGreaterThanOrEqual(0.9);
+    expect(withoutLexicon).toBeLessThan(0.75);
+
+    const { manifest, engine } = await exportFp32(join(out, "model-best"), "lexicon", dev);
+    const a = config.features.attributes.length - 1;
+    expect(manifest.featurizer.config.attributes[a].entries).toEqual(readLexicon(path));
+    // Unseen names, a name in capitals, and a word the lexicon does not list.
+    const texts = [...test.slice(0, 6).map((d) => d.text), `Patient has ${names.DISEASE[50]!.toUpperCase()} today .`, "We noted qqqqqq again ."];
+    const fromTfjs = best.predict(texts);
+    expect(fromTfjs.flat().length).toBeGreaterThan(4);
+    expectSameEntities(await engine.predict(texts), fromTfjs);
+    best.dispose();
+  }, 120_000);
+});

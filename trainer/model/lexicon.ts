@@ -1,0 +1,49 @@
+// Lexicons for the `lexicon` feature (core/features.ts): a text file with one "phrase<TAB>class" per line, blank
+// lines and "#" comments skipped. Each phrase is cut into core's tokens and lowercased, so it matches a note wherever
+// the featurizer's tokens spell it, whatever the case and the whitespace between the tokens.
+// Read by hand: a two-column text file needs no library, and the errors name the file and line.
+import { readFileSync } from "node:fs";
+import { MednerError, tokenize, type FeaturizerConfig } from "../../core/index.ts";
+
+const CLASS = /^[A-Za-z][\w-]*$/;
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    const hint = (err as NodeJS.ErrnoException).code === "ENOENT" ? "; `npm run lexicon:fetch` writes lexicons/wordnet-chemical-disease.tsv" : "";
+    throw new MednerError("E304", `${path}: cannot read the lexicon (${(err as Error).message})${hint}`);
+  }
+}
+
+/** Fails with E304 unless every `lexicon` attribute's file can be read: checked before a long run starts. */
+export function checkLexiconFiles(features: FeaturizerConfig): void {
+  for (const a of features.attributes) if (a.type === "lexicon") readLexicon(a.path);
+}
+
+/**
+ * A lexicon file as sorted, distinct `entries` ("class<TAB>token token …"). A phrase listed with two classes gets
+ * both, joined by "+" in sorted order ("chemical+disease"), so the feature says it is ambiguous.
+ */
+export function readLexicon(path: string): string[] {
+  const classes = new Map<string, Set<string>>();
+  readText(path).split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) return;
+    const cols = line.split("\t");
+    const [phrase, cls] = [cols[0]!.trim(), cols[1]?.trim() ?? ""];
+    if (cols.length !== 2 || !CLASS.test(cls)) throw new MednerError("E304", `${path}:${i + 1}: expected "phrase<TAB>class" with a class of letters, digits, "_" or "-"`);
+    const tokens = tokenize(phrase).map((t) => t.text.toLowerCase());
+    if (!tokens.length) throw new MednerError("E304", `${path}:${i + 1}: the phrase has no tokens`);
+    const key = tokens.join(" ");
+    classes.set(key, (classes.get(key) ?? new Set()).add(cls));
+  });
+  if (!classes.size) throw new MednerError("E304", `${path}: the lexicon has no phrases`);
+  return [...classes].map(([phrase, c]) => `${[...c].sort().join("+")}\t${phrase}`).sort();
+}
+
+/** The same config with `entries` filled for every `lexicon` attribute from its file. */
+export function prepareLexicons<F extends FeaturizerConfig>(features: F, read: (path: string) => string[] = readLexicon): F {
+  if (!features.attributes.some((a) => a.type === "lexicon")) return features;
+  return { ...features, attributes: features.attributes.map((a) => (a.type === "lexicon" ? { ...a, entries: read(a.path) } : a)) };
+}
