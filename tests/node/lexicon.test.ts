@@ -9,6 +9,7 @@ import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { loadConfig } from "../../trainer/model/config.ts";
 import { loadTagger } from "../../trainer/model/io.ts";
 import { prepareLexicons, readLexicon } from "../../trainer/model/lexicon.ts";
+import { lemmasBelow, parseNouns, parseSenses } from "../../trainer/model/wordnet.ts";
 import { rng } from "../../trainer/model/rng.ts";
 import { runTraining } from "../../trainer/run-training.ts";
 import { evaluateTagger } from "../../trainer/train.ts";
@@ -44,6 +45,30 @@ describe("reading lexicon files", () => {
     const r = medner("train", "--data", "tests/fixtures/corpora/clinical-small.json", "--out", join(tmp(), "out"), "--config", config);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(/^medner: E304: lexicons\/not-fetched.tsv: cannot read the lexicon \(ENOENT.*\); `npm run lexicon:fetch` writes lexicons\/wordnet-chemical-disease.tsv$/);
+  });
+});
+
+describe("the WordNet lexicon builder (npm run lexicon:fetch)", () => {
+  // data.noun and index.noun lines in WordNet's format (wndb(5)): a disease tree with a hyponym reached through an
+  // instance link, a word whose disease sense is not its first, and a two-letter symbol.
+  const data = [
+    "  1 This software and database is being provided to you, the LICENSEE, by Princeton University",
+    "00000001 26 n 01 disease 0 002 ~ 00000002 n 0000 ~ 00000004 n 0000 | an impairment of health",
+    "00000002 26 n 02 flu 0 influenza 0 002 @ 00000001 n 0000 ~ 00000003 n 0000 | an acute viral infection",
+    "00000003 26 n 01 Avian_Influenza 0 001 @i 00000002 n 0000 | a flu of birds",
+    "00000004 26 n 02 effect 0 Hg 0 001 @ 00000001 n 0000 | a symptom caused by an illness",
+    "00000005 11 n 01 effect 0 000 | a phenomenon that follows and is caused by some previous phenomenon",
+  ].join("\n");
+  const index = ["  1 This software and database is being provided", "avian_influenza n 1 1 @ 1 0 00000003", "disease n 1 2 ~ @ 1 1 00000001", "effect n 2 1 @ 2 2 00000005 00000004", "flu n 1 1 @ 1 1 00000002", "hg n 1 1 @ 1 0 00000004", "influenza n 1 1 @ 1 1 00000002"].join("\n");
+
+  it("collects the lemmas below a root through hypernym and instance links, only in their first sense and of 3 characters or more", () => {
+    const below = lemmasBelow(parseNouns(data), parseSenses(index), [["00000001", "disease"]], "fixture");
+    expect([...below].sort()).toEqual(["avian influenza", "disease", "flu", "influenza"]);
+    expect(parseSenses(index).get("effect")).toEqual(["00000005", "00000004"]);
+  });
+
+  it("refuses a root whose synset does not hold the lemma it should (a different WordNet version)", () => {
+    expect(() => lemmasBelow(parseNouns(data), parseSenses(index), [["00000002", "disease"]], "fixture")).toThrow('fixture: synset 00000002 is not "disease"');
   });
 });
 
