@@ -35,6 +35,8 @@ export class TaggerEngine {
     if (manifest.transitions && manifest.transitions.length !== K * K)
       throw new MednerError("E401", `manifest.json: transitions has ${manifest.transitions.length} values, expected ${K * K} (tags × tags)`);
     manifest.featurizer.config.attributes.forEach((a, i) => {
+      // A lexicon without its phrases would match nothing: the model would run without the feature it learnt.
+      if (a.type === "lexicon" && !a.entries?.length) throw new MednerError("E401", `manifest.json: featurizer attribute ${i} (lexicon) has no entries`);
       // The featurizer binary-searches `known` for a word's row: it must be the table's words, sorted.
       if (a.type !== "vectors") return;
       const known = a.known ?? [];

@@ -40,8 +40,8 @@ export const AttributeSchema = z.discriminatedUnion("type", [
     known: z.array(z.int().nonnegative()).optional(),
   }),
   /**
-   * Lexicon matches (a gazetteer, as spaCy's PhraseMatcher finds them, used as a feature): each token inside the
-   * longest phrase that starts leftmost gets its place in it and the phrase's class — "B-chemical", "I-chemical",
+   * Lexicon matches (a gazetteer used as a feature; overlaps resolved as spaCy's EntityRuler does): each token inside
+   * the longest phrase that starts leftmost gets its place in it and the phrase's class — "B-chemical", "I-chemical",
    * "L-chemical", or "U-disease" for a one-token phrase — hashed into `rows` like a word; tokens outside every phrase
    * get no row. `entries` lists the phrases as "class<TAB>token token …" (core's tokens, lowercased); the trainer
    * fills it from the lexicon file at `path` (one "phrase<TAB>class" per line).
@@ -50,7 +50,7 @@ export const AttributeSchema = z.discriminatedUnion("type", [
     type: z.literal("lexicon"),
     path: z.string().min(1),
     rows: z.int().positive(),
-    entries: z.array(z.string()).optional(),
+    entries: z.array(z.string().regex(/^[A-Za-z][\w+-]*\t\S+( \S+)*$/, "a lexicon entry is \"class<TAB>token token …\"")).optional(),
   }),
 ]);
 export type Attribute = z.infer<typeof AttributeSchema>;
@@ -136,6 +136,8 @@ function indexOf(known: readonly number[], hash: number): number {
 
 interface LexiconIndex {
   classes: Map<string, string>;
+  /** The first token of every phrase: most tokens start none, and are passed over without building any key. */
+  starts: Set<string>;
   longest: number;
 }
 const lexiconIndexes = new WeakMap<readonly string[], LexiconIndex>();
@@ -143,12 +145,13 @@ const lexiconIndexes = new WeakMap<readonly string[], LexiconIndex>();
 function lexiconIndex(entries: readonly string[]): LexiconIndex {
   let index = lexiconIndexes.get(entries);
   if (!index) {
-    index = { classes: new Map(), longest: 0 };
+    index = { classes: new Map(), starts: new Set(), longest: 0 };
     for (const e of entries) {
       const tab = e.indexOf("\t");
-      const phrase = e.slice(tab + 1);
-      index.classes.set(phrase, e.slice(0, tab));
-      index.longest = Math.max(index.longest, phrase.split(" ").length);
+      const words = e.slice(tab + 1).split(" ");
+      index.classes.set(words.join(" "), e.slice(0, tab));
+      index.starts.add(words[0]!);
+      index.longest = Math.max(index.longest, words.length);
     }
     lexiconIndexes.set(entries, index);
   }
@@ -160,11 +163,11 @@ function lexiconIndex(entries: readonly string[]): LexiconIndex {
  * longest phrase starting at a token wins and the scan goes on after it, so matches never overlap.
  */
 export function lexiconTags(tokens: readonly Token[], entries: readonly string[]): Array<string | null> {
-  const { classes, longest } = lexiconIndex(entries);
+  const { classes, starts, longest } = lexiconIndex(entries);
   const lower = tokens.map((t) => t.text.toLowerCase());
   const tags: Array<string | null> = new Array(tokens.length).fill(null);
   for (let t = 0; t < tokens.length; ) {
-    let len = Math.min(longest, tokens.length - t);
+    let len = starts.has(lower[t]!) ? Math.min(longest, tokens.length - t) : 0;
     let cls: string | undefined;
     for (; len > 0 && (cls = classes.get(lower.slice(t, t + len).join(" "))) === undefined; len--);
     if (!len) {

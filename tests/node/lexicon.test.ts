@@ -1,16 +1,18 @@
 // Lexicons (the `lexicon` feature, a gazetteer): reading lexicon files, the featurizer's matching shared with the
 // edge, and what a lexicon is for — labelling names training never saw because the lexicon lists them.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { featurize, lexiconTags, PAD, tokenize, type Doc, type FeaturizerConfig } from "../../core/index.ts";
+import { featurize, lexiconTags, loadExportedTagger, PAD, tokenize, type Doc, type FeaturizerConfig } from "../../core/index.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { loadConfig } from "../../trainer/model/config.ts";
 import { loadTagger } from "../../trainer/model/io.ts";
 import { prepareLexicons, readLexicon } from "../../trainer/model/lexicon.ts";
 import { lemmasBelow, parseNouns, parseSenses } from "../../trainer/model/wordnet.ts";
 import { rng } from "../../trainer/model/rng.ts";
+import { Tagger } from "../../trainer/model/tagger.ts";
 import { runTraining } from "../../trainer/run-training.ts";
 import { evaluateTagger } from "../../trainer/train.ts";
 import { medner, ROOT } from "./cli.ts";
@@ -31,7 +33,7 @@ describe("reading lexicon files", () => {
 
   it("fails with file and line on a malformed line, and names the fetch command for a missing file", () => {
     const bad = write("aspirin\tchemical\nheparin\n");
-    expect(() => readLexicon(bad)).toThrow(`E304: ${bad}:2: expected "phrase<TAB>class" with a class of letters, digits, "_" or "-"`);
+    expect(() => readLexicon(bad)).toThrow(`E304: ${bad}:2: expected "phrase<TAB>class", the class a letter then letters, digits, "_" or "-"`);
     expect(() => readLexicon(write("aspirin\tdrug class\n"))).toThrow(/E304: .*:1: expected "phrase<TAB>class"/);
     expect(() => readLexicon(write("# only a comment\n"))).toThrow(/E304: .*: the lexicon has no phrases/);
     expect(() => readLexicon("/nonexistent/lexicon.tsv")).toThrow(/^E304: \/nonexistent\/lexicon.tsv: cannot read the lexicon .*; `npm run lexicon:fetch` writes lexicons\/wordnet-chemical-disease.tsv$/);
@@ -79,6 +81,8 @@ describe("lexicon matching in the featurizer", () => {
   it("tags the longest leftmost phrase with B/I/L/U and its class, without overlaps, whatever the case and the whitespace between tokens", () => {
     expect(tags("Acute heart failure on a Beta-blocker and NITRIC\n  oxide")).toEqual(["B-disease", "I-disease", "L-disease", null, null, "U-chemical", null, "B-chemical", "L-chemical"]);
     expect(tags("heart failure, heart; failure")).toEqual(["B-disease", "L-disease", null, "U-anatomy", null, "U-disease"]);
+    // A longer phrase that fails on its last token falls back to the longest one that matches.
+    expect(tags("acute heart attack")).toEqual([null, "U-anatomy", null]);
     // Whole tokens only: core's tokenizer keeps "beta-blockers" one token, which the lexicon does not list.
     expect(tags("beta-blockers")).toEqual([null]);
     expect(tags("")).toEqual([]);
@@ -139,7 +143,7 @@ describe("a tagger with a lexicon", () => {
     expect(evaluateTagger(best, test).micro.f1).toBeGreaterThanOrEqual(0.9);
     expect(withoutLexicon).toBeLessThan(0.75);
 
-    const { manifest, engine } = await exportFp32(join(out, "model-best"), "lexicon", dev);
+    const { dir: exported, manifest, engine } = await exportFp32(join(out, "model-best"), "lexicon", dev);
     const a = config.features.attributes.length - 1;
     expect(manifest.featurizer.config.attributes[a].entries).toEqual(readLexicon(path));
     // Unseen names, a name in capitals, and a word the lexicon does not list.
@@ -147,6 +151,15 @@ describe("a tagger with a lexicon", () => {
     const fromTfjs = best.predict(texts);
     expect(fromTfjs.flat().length).toBeGreaterThan(4);
     expectSameEntities(await engine.predict(texts), fromTfjs);
+    // A manifest without its phrases, or with a malformed one, is refused at load, not served without the feature.
+    for (const entries of [undefined, [], ["drug no tab"]]) {
+      const broken = structuredClone(manifest);
+      broken.featurizer.config.attributes[a].entries = entries;
+      const read = async (f: string) => (f === "manifest.json" ? new TextEncoder().encode(JSON.stringify(broken)) : new Uint8Array(readFileSync(join(exported, f))));
+      await expect(loadExportedTagger(read, createNodeRunner, { dtype: "fp32" })).rejects.toThrow(entries?.length ? /^E401: .*class<TAB>token/ : /^E401: manifest.json: featurizer attribute 5 \(lexicon\) has no entries$/);
+    }
+    // Nor does the trainer build a tagger from a config whose lexicon was never read.
+    expect(() => Tagger.create(config, ["DRUG", "DISEASE"])).toThrow(/^E301: features.attributes\[5\]: the lexicon .* is not loaded \(prepareLexicons\)$/);
     best.dispose();
   }, 120_000);
 });

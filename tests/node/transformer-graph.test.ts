@@ -14,11 +14,12 @@ import * as ortWeb from "onnxruntime-web";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TransformerManifestSchema } from "../../core/transformer/index.ts";
 import { generateTransformer, VOCAB_SIZES } from "../../scripts/generate-transformer.ts";
+import { GraphBuilder } from "../../trainer/export/onnx-builder.ts";
 import { buildDistilBertGraph } from "../../trainer/transformer/distilbert-graph.ts";
 import { buildTransformerFolder } from "../../trainer/transformer/folder.ts";
 import { VARIANT_GRAPHS } from "../../trainer/transformer/graph-variants.ts";
 import { d4dataLabels, presetConfig } from "../../trainer/transformer/hf-config.ts";
-import { dequantize, quantizeSymmetric } from "../../trainer/transformer/quantize.ts";
+import { dequantize, quantizeBlockwise, quantizeSymmetric } from "../../trainer/transformer/quantize.ts";
 import { buildVocab, clinicalTexts, tokenizerFiles } from "../../trainer/transformer/vocab.ts";
 import { referenceLogits } from "../../trainer/transformer/reference-forward.ts";
 import { randomDistilBertWeights } from "../../trainer/transformer/weights.ts";
@@ -101,6 +102,33 @@ describe("the generated DistilBERT graphs", () => {
         expect(meanErr(got), `${name} ${linear}`).toBeLessThan(2 * channel);
         expect(argmaxes(unpadded(got, masks)).filter((a, i) => a === labels[i]).length, `${name} ${linear}`).toBeGreaterThanOrEqual(labels.length - 2);
       }
+  });
+
+  it("MatMulNBits reads quantizeBlockwise's bytes as meant: three blocks along K and five columns whose sizes differ 10,000-fold", async () => {
+    const [M, K, N] = [3, 96, 5];
+    // Column n is scaled by 10^(n-2) and block b by (1, 30, 1/30): a scale read from the wrong block or column
+    // would be off by 30× or more for some element.
+    const w = Float32Array.from({ length: K * N }, (_, i) => Math.sin(i * 0.37) * 10 ** ((i % N) - 2) * [1, 30, 1 / 30][Math.floor(i / N / 32)]!);
+    const x = Float32Array.from({ length: M * K }, (_, i) => Math.cos(i * 1.3)); // neighbours differ: a nibble swap shows
+    const reference = Array.from({ length: M * N }, (_, o) => Array.from({ length: K }, (_, k) => x[Math.floor(o / N) * K + k]! * w[k * N + (o % N)]!).reduce((a, b) => a + b));
+    for (const bits of [8, 4] as const) {
+      const { b, scales, blocks } = quantizeBlockwise(w, K, N, bits, 32);
+      expect(blocks).toBe(3);
+      const g = new GraphBuilder();
+      g.input("x", "float32", [M, K]);
+      g.node("com.microsoft:MatMulNBits", ["x", g.constant("b", "uint8", [N, blocks, (32 * bits) / 8], b), g.constant("s", "float32", [N, blocks], scales)], { K, N, bits, block_size: 32, accuracy_level: 4 }, "y");
+      g.output("y", "float32", [M, N]);
+      for (const ort of [ortNode as unknown as Ort, ortWeb]) {
+        const session = await ort.InferenceSession.create(g.build("nbits", 17, "MatMulNBits layout"));
+        const y = (await session.run({ x: new ort.Tensor("float32", x, [M, K]) })).y!.data as Float32Array;
+        await session.release();
+        // Each column within a few percent of its own size (its largest product with the activations).
+        for (let o = 0; o < M * N; o++) {
+          const size = Math.max(...Array.from({ length: K }, (_, k) => Math.abs(w[k * N + (o % N)]!))) * K;
+          expect(Math.abs(y[o]! - reference[o]!) / size, `${bits} bits, output ${o}`).toBeLessThan(bits === 8 ? 0.01 : 0.05);
+        }
+      }
+    }
   });
 
   it("medner's contrib ops (MultiHeadAttention, SkipLayerNormalization, BiasGelu, DynamicQuantizeMatMul) give the same logits in onnxruntime-node and -web", async () => {

@@ -4,6 +4,7 @@
 // Read by hand: a two-column text file needs no library, and the errors name the file and line.
 import { readFileSync } from "node:fs";
 import { MednerError, tokenize, type FeaturizerConfig } from "../../core/index.ts";
+import { unreadable } from "./files.ts";
 
 const CLASS = /^[A-Za-z][\w-]*$/;
 
@@ -11,8 +12,7 @@ function readText(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
-    const hint = (err as NodeJS.ErrnoException).code === "ENOENT" ? "; `npm run lexicon:fetch` writes lexicons/wordnet-chemical-disease.tsv" : "";
-    throw new MednerError("E304", `${path}: cannot read the lexicon (${(err as Error).message})${hint}`);
+    throw unreadable("E304", path, "lexicon", err, "`npm run lexicon:fetch` writes lexicons/wordnet-chemical-disease.tsv");
   }
 }
 
@@ -32,7 +32,7 @@ export function readLexicon(path: string): string[] {
     if (!line || line.startsWith("#")) return;
     const cols = line.split("\t");
     const [phrase, cls] = [cols[0]!.trim(), cols[1]?.trim() ?? ""];
-    if (cols.length !== 2 || !CLASS.test(cls)) throw new MednerError("E304", `${path}:${i + 1}: expected "phrase<TAB>class" with a class of letters, digits, "_" or "-"`);
+    if (cols.length !== 2 || !CLASS.test(cls)) throw new MednerError("E304", `${path}:${i + 1}: expected "phrase<TAB>class", the class a letter then letters, digits, "_" or "-"`);
     const tokens = tokenize(phrase).map((t) => t.text.toLowerCase());
     if (!tokens.length) throw new MednerError("E304", `${path}:${i + 1}: the phrase has no tokens`);
     const key = tokens.join(" ");

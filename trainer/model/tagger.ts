@@ -50,6 +50,7 @@ export class Tagger {
     f.attributes.forEach((a, i) => {
       if (a.type === "vectors" && fixed[i]?.length !== a.rows * a.dim)
         throw new MednerError("E301", `features.attributes[${i}]: the vectors from ${a.path} are not loaded (prepareVectors)`);
+      if (a.type === "lexicon" && !a.entries?.length) throw new MednerError("E301", `features.attributes[${i}]: the lexicon ${a.path} is not loaded (prepareLexicons)`);
     });
     const embed = HashEmbed.init(
       f.attributes.map((a) => a.rows),

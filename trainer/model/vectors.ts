@@ -5,6 +5,7 @@
 // the whole (hundreds of MB) file; here only the first `rows` lines are read.
 import { closeSync, openSync, readSync } from "node:fs";
 import { MednerError, valueHash, type FeaturizerConfig } from "../../core/index.ts";
+import { unreadable } from "./files.ts";
 
 export interface WordVectors {
   words: string[];
@@ -39,8 +40,7 @@ function openVectors(path: string): number {
   try {
     return openSync(path, "r");
   } catch (err) {
-    const hint = (err as NodeJS.ErrnoException).code === "ENOENT" ? "; `npm run vectors:fetch` writes vectors/glove-wiki-100d.txt" : "";
-    throw new MednerError("E303", `${path}: cannot read the vectors file (${(err as Error).message})${hint}`);
+    throw unreadable("E303", path, "vectors file", err, "`npm run vectors:fetch` writes vectors/glove-wiki-100d.txt");
   }
 }
 
