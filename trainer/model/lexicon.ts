@@ -12,7 +12,7 @@ function readText(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
-    throw unreadable("E304", path, "lexicon", err, "`npm run lexicon:fetch` writes lexicons/wordnet-chemical-disease.tsv");
+    throw unreadable("E304", path, "lexicon", err, "`npm run lexicon:fetch` writes models/lexicons/wordnet-chemical-disease.tsv");
   }
 }
 

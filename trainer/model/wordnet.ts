@@ -19,6 +19,16 @@ export function parseSenses(text: string): Map<string, string[]> {
   return senses;
 }
 
+/** The licence WordNet's files begin with (their lines that start with two spaces and a line number), as plain lines. */
+export function licenceOf(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("  ")) break;
+    out.push(line.replace(/^\s+\d+ ?/, "").trimEnd());
+  }
+  return out;
+}
+
 /** data.noun → offset → lemmas and hyponyms (the reverse of each synset's hypernym pointers "@" and "@i"). */
 export function parseNouns(text: string): Map<string, Synset> {
   const synsets = new Map<string, Synset>();
