@@ -50,6 +50,8 @@ export const AttributeSchema = z.discriminatedUnion("type", [
     type: z.literal("lexicon"),
     path: z.string().min(1),
     rows: z.int().positive(),
+    /** The lexicon file's leading comment lines: a licence its source requires on every copy travels with the phrases. */
+    notice: z.string().optional(),
     entries: z.array(z.string().regex(/^[A-Za-z][\w+-]*\t\S+( \S+)*$/, "a lexicon entry is \"class<TAB>token token …\"")).optional(),
   }),
 ]);

@@ -4,7 +4,8 @@
 // published too when its real weights have been imported (`npm run models:import -- d4data/biomedical-ner-all`);
 // generated random-weight models are never served by default, since their entities mean nothing.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCorpus } from "../trainer/corpus/index.ts";
@@ -25,13 +26,27 @@ async function publishOnce(target: Awaited<ReturnType<typeof localTarget>>, dir:
   else if (published.current !== version) await rollback(target, name, version);
 }
 
+/** sha256 of the default config and of the data files it names (the lexicon): a change to either retrains. */
+function defaultConfigSha256(): string {
+  const config = readFileSync(join(ROOT, "models/custom/config.json"));
+  const h = createHash("sha256").update(config);
+  for (const a of JSON.parse(config.toString()).features.attributes as Array<{ path?: string }>) if (a.path) h.update(readFileSync(join(ROOT, a.path)));
+  return h.digest("hex");
+}
+
 export async function prepareLocal(): Promise<string> {
-  if (!existsSync(join(TRAINED, "model-best/model.json"))) {
-    process.stderr.write("medner: no default model yet; training it on data/clinical-notes (once, a few minutes)\n");
+  const configSha = defaultConfigSha256();
+  const stamp = join(TRAINED, "config.sha256");
+  if (!existsSync(join(TRAINED, "model-best/model.json")) || !existsSync(stamp) || readFileSync(stamp, "utf8").trim() !== configSha) {
+    const why = existsSync(join(TRAINED, "model-best/model.json")) ? "the default config changed since it was trained; retraining" : "no default model yet; training it";
+    process.stderr.write(`medner: ${why} on data/clinical-notes (a few minutes)\n`);
+    rmSync(TRAINED, { recursive: true, force: true });
     execFileSync(process.execPath, ["--import", "tsx", "trainer/cli/main.ts", "train", "--out", TRAINED], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+    writeFileSync(stamp, `${configSha}\n`);
   }
   const info = JSON.parse(readFileSync(join(TRAINED, "model-best/model.json"), "utf8"));
-  const version = `${String(info.training.trainDataSha256).slice(0, 8)}-${info.training.step}`;
+  // The config's hash is part of the version, so a model retrained on the same data to the same step is still new.
+  const version = `${String(info.training.trainDataSha256).slice(0, 8)}-${configSha.slice(0, 6)}-${info.training.step}`;
   const exported = join(ROOT, "exported/custom", version);
   if (!existsSync(join(exported, "manifest.json"))) {
     const dev = readCorpus(join(ROOT, "data/clinical-notes/dev.json")).docs;

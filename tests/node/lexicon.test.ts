@@ -3,12 +3,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { featurize, lexiconTags, loadExportedTagger, PAD, tokenize, type Doc, type FeaturizerConfig } from "../../core/index.ts";
+import { featurize, lexiconTags, loadExportedTagger, PAD, tokenize, type Attribute, type Doc, type FeaturizerConfig } from "../../core/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { loadConfig } from "../../trainer/model/config.ts";
 import { loadTagger } from "../../trainer/model/io.ts";
-import { prepareLexicons, readLexicon } from "../../trainer/model/lexicon.ts";
+import { checkLexiconFiles, lexiconNotice, prepareLexicons, readLexicon } from "../../trainer/model/lexicon.ts";
 import { lemmasBelow, licenceOf, parseNouns, parseSenses } from "../../trainer/model/wordnet.ts";
 import { rng } from "../../trainer/model/rng.ts";
 import { Tagger } from "../../trainer/model/tagger.ts";
@@ -33,6 +33,20 @@ describe("reading lexicon files", () => {
     expect(() => readLexicon(write("aspirin\tdrug class\n"))).toThrow(/E304: .*:1: expected "phrase<TAB>class"/);
     expect(() => readLexicon(write("# only a comment\n"))).toThrow(/E304: .*: the lexicon has no phrases/);
     expect(() => readLexicon("/nonexistent/lexicon.tsv")).toThrow(/^E304: \/nonexistent\/lexicon.tsv: cannot read the lexicon .*; `npm run lexicon:fetch` writes models\/lexicons\/wordnet-chemical-disease.tsv$/);
+  });
+
+  it("the default config's committed WordNet lexicon is found from any working directory, and carries WordNet's licence", () => {
+    const path = loadConfig(undefined).features.attributes.find((a): a is Extract<Attribute, { type: "lexicon" }> => a.type === "lexicon")?.path;
+    expect(path).toBe("models/lexicons/wordnet-chemical-disease.tsv");
+    const cwd = process.cwd();
+    try {
+      process.chdir(tmp());
+      checkLexiconFiles(loadConfig(undefined).features);
+      expect(readLexicon(path!).length).toBeGreaterThan(7000);
+      expect(lexiconNotice(path!)).toMatch(/WordNet 3\.1 Copyright 2011 by Princeton University\.  All rights reserved\.[\s\S]*THIS SOFTWARE AND DATABASE IS PROVIDED "AS IS"/);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it("medner train fails with one line before training starts when the lexicon is not there", () => {
@@ -88,7 +102,7 @@ describe("lexicon matching in the featurizer", () => {
 
   it("featurize gives matched tokens the rows of their tag and the others none; an unprepared config matches nothing", () => {
     const config: FeaturizerConfig = { attributes: [{ type: "shape", rows: 50 }, { type: "lexicon", path: "x.tsv", rows: 64 }], seeds: 2 };
-    const prepared = prepareLexicons(config, () => entries);
+    const prepared = prepareLexicons(config, () => entries, () => "");
     const ids = featurize(tokenize("heart failure and failure of the heart"), prepared);
     const lex = (t: number) => [ids[t * 4 + 2], ids[t * 4 + 3]];
     expect(lex(2)).toEqual([PAD, PAD]);
@@ -132,7 +146,7 @@ describe("a tagger with a lexicon", () => {
     const withoutLexicon = evaluateTagger(loadTagger(join(outPlain, "model-best")), test).micro.f1;
 
     // The lexicon lists every name, in lowercase classes of its own ("drug", "illness"), not the corpus's labels.
-    const path = write([...names.DRUG.map((n) => `${n}\tdrug`), ...names.DISEASE.map((n) => `${n}\tillness`)].join("\n"));
+    const path = write(["# Made-up names.", "# Licence: none needed.", "", ...names.DRUG.map((n) => `${n}\tdrug`), ...names.DISEASE.map((n) => `${n}\tillness`)].join("\n"));
     const config = base();
     config.features.attributes.push({ type: "lexicon", path, rows: 64 });
     const out = tmp();
@@ -144,6 +158,8 @@ describe("a tagger with a lexicon", () => {
     const { dir: exported, manifest, engine } = await exportFp32(join(out, "model-best"), "lexicon", dev);
     const a = config.features.attributes.length - 1;
     expect(manifest.featurizer.config.attributes[a].entries).toEqual(readLexicon(path));
+    // The file's leading comment (where a licence goes) travels with the phrases.
+    expect(manifest.featurizer.config.attributes[a].notice).toBe("Made-up names.\nLicence: none needed.");
     // Unseen names, a name in capitals, and a word the lexicon does not list.
     const texts = [...test.slice(0, 6).map((d) => d.text), `Patient has ${names.DISEASE[50]!.toUpperCase()} today .`, "We noted qqqqqq again ."];
     const fromTfjs = best.predict(texts);

@@ -21,7 +21,7 @@ describe("workflows", () => {
 
   it("retrain-and-publish.yml runs on data and config changes and by hand, gates, then deploys only on a publish", () => {
     const wf = read("retrain-and-publish.yml");
-    expect(wf.on.push.paths).toEqual(expect.arrayContaining(["data/**", "models/custom/config.json"]));
+    expect(wf.on.push.paths).toEqual(expect.arrayContaining(["data/**", "models/custom/config.json", "models/lexicons/**"]));
     expect(wf.on).toHaveProperty("workflow_dispatch");
     const s = steps(wf);
     for (const name of npmScriptsCalled(s)) expect(Object.keys(scripts)).toContain(name);

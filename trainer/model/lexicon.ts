@@ -4,13 +4,13 @@
 // Read by hand: a two-column text file needs no library, and the errors name the file and line.
 import { readFileSync } from "node:fs";
 import { MednerError, tokenize, type FeaturizerConfig } from "../../core/index.ts";
-import { unreadable } from "./files.ts";
+import { dataPath, unreadable } from "./files.ts";
 
 const CLASS = /^[A-Za-z][\w-]*$/;
 
 function readText(path: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return readFileSync(dataPath(path), "utf8");
   } catch (err) {
     throw unreadable("E304", path, "lexicon", err, "`npm run lexicon:fetch` writes models/lexicons/wordnet-chemical-disease.tsv");
   }
@@ -42,8 +42,28 @@ export function readLexicon(path: string): string[] {
   return [...classes].map(([phrase, c]) => `${[...c].sort().join("+")}\t${phrase}`).sort();
 }
 
-/** The same config with `entries` filled for every `lexicon` attribute from its file. */
-export function prepareLexicons<F extends FeaturizerConfig>(features: F, read: (path: string) => string[] = readLexicon): F {
+/** The comment lines a lexicon file begins with ("# " removed), e.g. the licence of the data it was built from. */
+export function lexiconNotice(path: string): string {
+  const lines: string[] = [];
+  for (const line of readText(path).split("\n")) {
+    if (!line.startsWith("#")) break;
+    lines.push(line.replace(/^# ?/, ""));
+  }
+  return lines.join("\n").trim();
+}
+
+/**
+ * The same config with `entries` filled for every `lexicon` attribute from its file, and `notice` with the file's
+ * leading comment, so a licence that asks to appear on every copy goes wherever the phrases go (model, manifest).
+ */
+export function prepareLexicons<F extends FeaturizerConfig>(features: F, read: (path: string) => string[] = readLexicon, notice: (path: string) => string = lexiconNotice): F {
   if (!features.attributes.some((a) => a.type === "lexicon")) return features;
-  return { ...features, attributes: features.attributes.map((a) => (a.type === "lexicon" ? { ...a, entries: read(a.path) } : a)) };
+  return {
+    ...features,
+    attributes: features.attributes.map((a) => {
+      if (a.type !== "lexicon") return a;
+      const text = notice(a.path);
+      return { ...a, ...(text ? { notice: text } : {}), entries: read(a.path) };
+    }),
+  };
 }

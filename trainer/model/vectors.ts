@@ -5,7 +5,7 @@
 // the whole (hundreds of MB) file; here only the first `rows` lines are read.
 import { closeSync, openSync, readSync } from "node:fs";
 import { MednerError, valueHash, type FeaturizerConfig } from "../../core/index.ts";
-import { unreadable } from "./files.ts";
+import { dataPath, unreadable } from "./files.ts";
 
 export interface WordVectors {
   words: string[];
@@ -38,7 +38,7 @@ function* lines(fd: number): Generator<string> {
 /** Opens a vectors file, or fails with E303 (naming the fetch command when the file does not exist). */
 function openVectors(path: string): number {
   try {
-    return openSync(path, "r");
+    return openSync(dataPath(path), "r");
   } catch (err) {
     throw unreadable("E303", path, "vectors file", err, "`npm run vectors:fetch` writes vectors/glove-wiki-100d.txt");
   }
