@@ -37,8 +37,9 @@ function defaultConfigSha256(): string {
 export async function prepareLocal(): Promise<string> {
   const configSha = defaultConfigSha256();
   const stamp = join(TRAINED, "config.sha256");
-  if (!existsSync(join(TRAINED, "model-best/model.json")) || !existsSync(stamp) || readFileSync(stamp, "utf8").trim() !== configSha) {
-    const why = existsSync(join(TRAINED, "model-best/model.json")) ? "the default config changed since it was trained; retraining" : "no default model yet; training it";
+  const trained = existsSync(join(TRAINED, "model-best/model.json"));
+  if (!trained || !existsSync(stamp) || readFileSync(stamp, "utf8").trim() !== configSha) {
+    const why = trained ? "the default config changed since it was trained; retraining" : "no default model yet; training it";
     process.stderr.write(`medner: ${why} on data/clinical-notes (a few minutes)\n`);
     rmSync(TRAINED, { recursive: true, force: true });
     execFileSync(process.execPath, ["--import", "tsx", "trainer/cli/main.ts", "train", "--out", TRAINED], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });

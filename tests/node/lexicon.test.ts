@@ -8,7 +8,7 @@ import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { loadConfig } from "../../trainer/model/config.ts";
 import { loadTagger } from "../../trainer/model/io.ts";
-import { checkLexiconFiles, lexiconNotice, prepareLexicons, readLexicon } from "../../trainer/model/lexicon.ts";
+import { checkLexiconFiles, loadLexicon, prepareLexicons } from "../../trainer/model/lexicon.ts";
 import { lemmasBelow, licenceOf, parseNouns, parseSenses } from "../../trainer/model/wordnet.ts";
 import { rng } from "../../trainer/model/rng.ts";
 import { Tagger } from "../../trainer/model/tagger.ts";
@@ -24,15 +24,15 @@ const write = (text: string) => tempFile("lexicon", "lexicon.tsv", text);
 describe("reading lexicon files", () => {
   it("cuts phrases into core's lowercased tokens, skips comments and blank lines, and keeps both classes of a phrase listed twice", () => {
     const path = write("# a comment\nBeta-blocker\tchemical\n\nrenal  failure\tdisease\nCOLD\tdisease\ncold\tchemical\n");
-    expect(readLexicon(path)).toEqual(["chemical\tbeta-blocker", "chemical+disease\tcold", "disease\trenal failure"]);
+    expect(loadLexicon(path).entries).toEqual(["chemical\tbeta-blocker", "chemical+disease\tcold", "disease\trenal failure"]);
   });
 
   it("fails with file and line on a malformed line, and names the fetch command for a missing file", () => {
     const bad = write("aspirin\tchemical\nheparin\n");
-    expect(() => readLexicon(bad)).toThrow(`E304: ${bad}:2: expected "phrase<TAB>class", the class a letter then letters, digits, "_" or "-"`);
-    expect(() => readLexicon(write("aspirin\tdrug class\n"))).toThrow(/E304: .*:1: expected "phrase<TAB>class"/);
-    expect(() => readLexicon(write("# only a comment\n"))).toThrow(/E304: .*: the lexicon has no phrases/);
-    expect(() => readLexicon("/nonexistent/lexicon.tsv")).toThrow(/^E304: \/nonexistent\/lexicon.tsv: cannot read the lexicon .*; `npm run lexicon:fetch` writes models\/lexicons\/wordnet-chemical-disease.tsv$/);
+    expect(() => loadLexicon(bad)).toThrow(`E304: ${bad}:2: expected "phrase<TAB>class", the class a letter then letters, digits, "_" or "-"`);
+    expect(() => loadLexicon(write("aspirin\tdrug class\n"))).toThrow(/E304: .*:1: expected "phrase<TAB>class"/);
+    expect(() => loadLexicon(write("# only a comment\n"))).toThrow(/E304: .*: the lexicon has no phrases/);
+    expect(() => loadLexicon("/nonexistent/lexicon.tsv")).toThrow(/^E304: \/nonexistent\/lexicon.tsv: cannot read the lexicon .*; `npm run lexicon:fetch` writes models\/lexicons\/wordnet-chemical-disease.tsv$/);
   });
 
   it("the default config's committed WordNet lexicon is found from any working directory, and carries WordNet's licence", () => {
@@ -42,8 +42,9 @@ describe("reading lexicon files", () => {
     try {
       process.chdir(tmp());
       checkLexiconFiles(loadConfig(undefined).features);
-      expect(readLexicon(path!).length).toBeGreaterThan(7000);
-      expect(lexiconNotice(path!)).toMatch(/WordNet 3\.1 Copyright 2011 by Princeton University\.  All rights reserved\.[\s\S]*THIS SOFTWARE AND DATABASE IS PROVIDED "AS IS"/);
+      const lexicon = loadLexicon(path!);
+      expect(lexicon.entries.length).toBeGreaterThan(7000);
+      expect(lexicon.notice).toMatch(/WordNet 3\.1 Copyright 2011 by Princeton University\.  All rights reserved\.[\s\S]*THIS SOFTWARE AND DATABASE IS PROVIDED "AS IS"/);
     } finally {
       process.chdir(cwd);
     }
@@ -87,7 +88,7 @@ describe("the WordNet lexicon builder (npm run lexicon:fetch)", () => {
 });
 
 describe("lexicon matching in the featurizer", () => {
-  const entries = readLexicon(write("heart failure\tdisease\nacute heart failure\tdisease\nheart\tanatomy\nfailure\tdisease\nbeta-blocker\tchemical\nnitric oxide\tchemical\n"));
+  const entries = loadLexicon(write("heart failure\tdisease\nacute heart failure\tdisease\nheart\tanatomy\nfailure\tdisease\nbeta-blocker\tchemical\nnitric oxide\tchemical\n")).entries;
   const tags = (text: string) => lexiconTags(tokenize(text), entries);
 
   it("tags the longest leftmost phrase with B/I/L/U and its class, without overlaps, whatever the case and the whitespace between tokens", () => {
@@ -102,7 +103,7 @@ describe("lexicon matching in the featurizer", () => {
 
   it("featurize gives matched tokens the rows of their tag and the others none; an unprepared config matches nothing", () => {
     const config: FeaturizerConfig = { attributes: [{ type: "shape", rows: 50 }, { type: "lexicon", path: "x.tsv", rows: 64 }], seeds: 2 };
-    const prepared = prepareLexicons(config, () => entries, () => "");
+    const prepared = prepareLexicons(config, () => ({ entries, notice: "" }));
     const ids = featurize(tokenize("heart failure and failure of the heart"), prepared);
     const lex = (t: number) => [ids[t * 4 + 2], ids[t * 4 + 3]];
     expect(lex(2)).toEqual([PAD, PAD]);
@@ -157,7 +158,7 @@ describe("a tagger with a lexicon", () => {
 
     const { dir: exported, manifest, engine } = await exportFp32(join(out, "model-best"), "lexicon", dev);
     const a = config.features.attributes.length - 1;
-    expect(manifest.featurizer.config.attributes[a].entries).toEqual(readLexicon(path));
+    expect(manifest.featurizer.config.attributes[a].entries).toEqual(loadLexicon(path).entries);
     // The file's leading comment (where a licence goes) travels with the phrases.
     expect(manifest.featurizer.config.attributes[a].notice).toBe("Made-up names.\nLicence: none needed.");
     // Unseen names, a name in capitals, and a word the lexicon does not list.

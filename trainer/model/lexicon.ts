@@ -16,18 +16,29 @@ function readText(path: string): string {
   }
 }
 
-/** Fails with E304 unless every `lexicon` attribute's file can be read: checked before a long run starts. */
+/** Fails with E304 unless every `lexicon` attribute's file can be read and parsed: checked before a long run starts. */
 export function checkLexiconFiles(features: FeaturizerConfig): void {
-  for (const a of features.attributes) if (a.type === "lexicon") readLexicon(a.path);
+  for (const a of features.attributes) if (a.type === "lexicon") loadLexicon(a.path);
 }
 
-/**
- * A lexicon file as sorted, distinct `entries` ("class<TAB>token token …"). A phrase listed with two classes gets
- * both, joined by "+" in sorted order ("chemical+disease"), so the feature says it is ambiguous.
- */
-export function readLexicon(path: string): string[] {
+export interface Lexicon {
+  /** Sorted, distinct "class<TAB>token token …"; a phrase listed with two classes gets both, joined by "+" in sorted
+   * order ("chemical+disease"), so the feature says it is ambiguous. */
+  entries: string[];
+  /** The comment lines the file begins with ("# " removed), e.g. the licence of the data it was built from. */
+  notice: string;
+}
+
+/** A lexicon file, read once: its phrases as `entries` and its leading comment as `notice`. */
+export function loadLexicon(path: string): Lexicon {
+  const lines = readText(path).split("\n");
+  const head: string[] = [];
+  for (const line of lines) {
+    if (!line.startsWith("#")) break;
+    head.push(line.replace(/^# ?/, ""));
+  }
   const classes = new Map<string, Set<string>>();
-  readText(path).split("\n").forEach((raw, i) => {
+  lines.forEach((raw, i) => {
     const line = raw.trim();
     if (!line || line.startsWith("#")) return;
     const cols = line.split("\t");
@@ -39,31 +50,21 @@ export function readLexicon(path: string): string[] {
     classes.set(key, (classes.get(key) ?? new Set()).add(cls));
   });
   if (!classes.size) throw new MednerError("E304", `${path}: the lexicon has no phrases`);
-  return [...classes].map(([phrase, c]) => `${[...c].sort().join("+")}\t${phrase}`).sort();
-}
-
-/** The comment lines a lexicon file begins with ("# " removed), e.g. the licence of the data it was built from. */
-export function lexiconNotice(path: string): string {
-  const lines: string[] = [];
-  for (const line of readText(path).split("\n")) {
-    if (!line.startsWith("#")) break;
-    lines.push(line.replace(/^# ?/, ""));
-  }
-  return lines.join("\n").trim();
+  return { entries: [...classes].map(([phrase, c]) => `${[...c].sort().join("+")}\t${phrase}`).sort(), notice: head.join("\n").trim() };
 }
 
 /**
  * The same config with `entries` filled for every `lexicon` attribute from its file, and `notice` with the file's
  * leading comment, so a licence that asks to appear on every copy goes wherever the phrases go (model, manifest).
  */
-export function prepareLexicons<F extends FeaturizerConfig>(features: F, read: (path: string) => string[] = readLexicon, notice: (path: string) => string = lexiconNotice): F {
+export function prepareLexicons<F extends FeaturizerConfig>(features: F, load: (path: string) => Lexicon = loadLexicon): F {
   if (!features.attributes.some((a) => a.type === "lexicon")) return features;
   return {
     ...features,
     attributes: features.attributes.map((a) => {
       if (a.type !== "lexicon") return a;
-      const text = notice(a.path);
-      return { ...a, ...(text ? { notice: text } : {}), entries: read(a.path) };
+      const { entries, notice } = load(a.path);
+      return { ...a, ...(notice ? { notice } : {}), entries };
     }),
   };
 }
