@@ -2,6 +2,7 @@
 // core featurizer, pack documents into padded batches with masks, run the ONNX session through an injected runner,
 // decode with constrained Viterbi. The runner is the only part that touches onnxruntime (an adapter per runtime).
 import { decodeEntities, type ScoredEntity } from "./decode.ts";
+import { applyDocumentRules, type DocumentRulesOptions } from "./document-rules.ts";
 import { MednerError } from "./errors.ts";
 import { attributeSlots, featurize, PAD } from "./features.ts";
 import type { Manifest } from "./manifest.ts";
@@ -14,6 +15,11 @@ export type EngineEntity = ScoredEntity;
 /** Runs the graph: `ids` `[batch, tokens, slots]` int32 and `mask` `[batch, tokens]` → log-probs `[batch, tokens, tags]`. */
 export interface TaggerRunner {
   run(ids: Int32Array, mask: Float32Array, batch: number, tokens: number, slots: number): Promise<Float32Array>;
+}
+
+/** After decoding, the document rules (abbreviations, label consistency) run unless `documentRules` is false. */
+export interface PredictOptions extends DocumentRulesOptions {
+  documentRules?: boolean;
 }
 
 export interface EngineOptions {
@@ -46,7 +52,7 @@ export class TaggerEngine {
     this.slots = attributeSlots(manifest.featurizer.config).reduce((a, b) => a + b, 0);
   }
 
-  async predict(texts: readonly string[]): Promise<EngineEntity[][]> {
+  async predict(texts: readonly string[], options: PredictOptions = {}): Promise<EngineEntity[][]> {
     const docs = texts.map((text) => {
       const tokens = tokenize(text);
       return { text, tokens, ids: featurize(tokens, this.manifest.featurizer.config) };
@@ -75,7 +81,7 @@ export class TaggerEngine {
         out[j] = this.decode(d.text, d.tokens, lp.subarray(b * T * K, (b * T + d.tokens.length) * K));
       });
     }
-    return out;
+    return options.documentRules === false ? out : applyDocumentRules(texts, out, options);
   }
 
   private decode(text: string, tokens: Token[], lp: Float32Array): EngineEntity[] {

@@ -3,6 +3,7 @@ export * from "./align.ts";
 export * from "./crf.ts";
 export * from "./decode.ts";
 export * from "./doc-tags.ts";
+export * from "./document-rules.ts";
 export * from "./ensemble.ts";
 export * from "./engine.ts";
 export * from "./errors.ts";

@@ -144,7 +144,8 @@ describe("medner train (CLI)", () => {
 describe("medner evaluate and predict", () => {
   it("evaluate --json matches hand-computed numbers", () => {
     // Precondition: the model reproduces the fixture exactly, so every difference below is one we made by hand.
-    const exact = JSON.parse(medner("evaluate", "--model", join(out, "model-best"), "--data", CORPUS, "--json").stdout);
+    // The tagger alone: the document rules have their own tests (core/document-rules.test.ts, and below).
+    const exact = JSON.parse(medner("evaluate", "--model", join(out, "model-best"), "--data", CORPUS, "--json", "--no-document-rules").stdout);
     if (exact.micro.f1 !== 1) return expect.soft(exact.micro.f1, "fixture model no longer fits its corpus exactly").toBe(1);
     const edited = structuredClone(readCorpus(CORPUS).docs);
     const counts = { DISEASE: 0, MEDICATION: 0, TREATMENT: 0 } as Record<string, number>;
@@ -162,7 +163,7 @@ describe("medner evaluate and predict", () => {
     edited[2]!.entities.push({ start: at, end, label: "TREATMENT" });
     const path = join(tmp(), "edited.jsonl");
     writeFileSync(path, edited.map((d) => JSON.stringify(d)).join("\n"));
-    const r = medner("evaluate", "--model", join(out, "model-best"), "--data", path, "--json");
+    const r = medner("evaluate", "--model", join(out, "model-best"), "--data", path, "--json", "--no-document-rules");
     expect(r.code).toBe(0);
     const got = JSON.parse(r.stdout);
     const prf = (tp: number, fp: number, fn: number) => ({ precision: tp / (tp + fp), recall: tp / (tp + fn), f1: (2 * tp) / (2 * tp + fp + fn) });
@@ -178,6 +179,27 @@ describe("medner evaluate and predict", () => {
     const tp = M - 1 + D - 1 + T;
     expect(got.micro.precision).toBeCloseTo(tp / (tp + 2), 10);
     expect(got.micro.recall).toBeCloseTo(tp / (tp + 2), 10);
+  });
+
+  it("evaluate reads an IOB file without -DOCSTART- as sentences of one text: a definition reaches the sentences after it", () => {
+    const sentences = [
+      ["Pt", "O", "on", "O", "lisinopril", "B-MEDICATION", "(", "O", "LSN", "B-MEDICATION", ")", "O", "daily", "O", ".", "O"],
+      ["LSN", "B-MEDICATION", "was", "O", "held", "O", "."],
+    ];
+    const iob = (docstart: boolean) =>
+      (docstart ? "-DOCSTART-\tO\n\n" : "") +
+      sentences.map((t) => t.map((x, i) => (i % 2 ? "" : `${x}\t${t[i + 1] ?? "O"}\n`)).join("")).join(docstart ? "\n-DOCSTART-\tO\n\n" : "\n");
+    const stream = join(tmp(), "stream.tsv");
+    writeFileSync(stream, iob(false));
+    const evaluate = (...args: string[]) => JSON.parse(medner("evaluate", "--model", join(out, "model-best"), "--data", stream, "--json", ...args).stdout).micro;
+    // Precondition: the tagger alone finds lisinopril, and neither LSN.
+    expect(evaluate("--no-document-rules")).toMatchObject({ precision: 1, recall: 1 / 3 });
+    expect(evaluate("--context", "0")).toMatchObject({ precision: 1, recall: 2 / 3 }); // the LSN in the parentheses
+    expect(evaluate()).toMatchObject({ precision: 1, recall: 1 }); // the next sentence's LSN too
+    // With -DOCSTART- lines the file holds its documents, and each is its own context.
+    writeFileSync(stream, iob(true));
+    expect(evaluate()).toMatchObject({ precision: 1, recall: 2 / 3 });
+    expect(medner("evaluate", "--model", join(out, "model-best"), "--data", stream, "--context", "two")).toMatchObject({ code: 1, stderr: expect.stringMatching(/--context <n>.*a whole number of sentences/) });
   });
 
   it("predict --json gives entities whose offsets slice out their text", () => {

@@ -33,6 +33,21 @@ describe("POST /ner", () => {
     expect(body.timings).toEqual({ totalMs: expect.any(Number), inferenceMs: expect.any(Number) });
   });
 
+  it("applies the document rules: a short form defined in the note is found wherever it recurs, in that note only", async () => {
+    const text = "Pt on lisinopril (LSN) daily for HTN. LSN held.";
+    const entities = async (body: unknown, path = "/ner") => ((await (await post(path, body)).json()) as { entities: Entity[] }).entities;
+    const found = (await entities({ text })).map(({ text, label, start }) => [text, label, start]);
+    expect(found).toEqual([
+      ["lisinopril", "MEDICATION", 6],
+      ["LSN", "MEDICATION", 18],
+      ["HTN", "DISEASE", 33],
+      ["LSN", "MEDICATION", 38],
+    ]);
+    // Texts of a batch are separate notes: the definition in the first does not reach the second.
+    const batch = (await (await post("/ner/batch", { texts: [text.slice(0, 37), "LSN held."] })).json()) as { results: Array<{ entities: Entity[] }> };
+    expect(batch.results[1]!.entities).toEqual([]);
+  });
+
   it("filters by labels and minScore, and serves an explicit version", async () => {
     const text = expected.sentences[0]!;
     const only = (await (await post("/ner", { text, labels: ["MEDICATION"], version: "2" })).json()) as { entities: Entity[]; model: { version: string } };

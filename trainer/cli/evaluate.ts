@@ -1,18 +1,29 @@
 // `medner evaluate`: strict span P/R/F1 per label and micro-averaged, on any corpus the readers accept.
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { DTYPES, spanScores, type Dtype } from "../../core/index.ts";
 import { openModel } from "../model/any-model.ts";
 import { corpusOptions, readCorpusFromOptions } from "./options.ts";
+
+/** Chosen on BC5CDR devel: 10 sentences gave 0.8607, 20 and 40 both 0.8618 (docs/benchmarks.md). */
+const STREAM_CONTEXT = 20;
 
 export function registerEvaluate(program: Command): void {
   corpusOptions(program.command("evaluate").description("score a model on an annotated corpus (strict span match)"))
     .requiredOption("--model <dir>", "a trained model folder (OUT/model-best) or an exported one (manifest.json)")
     .addOption(new Option("--dtype <dtype>", "which file of an exported folder to use (default: its manifest's)").choices([...DTYPES]))
     .option("--json", 'print {"micro": {...}, "labels": {...}} on stdout')
-    .action(async (opts: { model: string; dtype?: Dtype; data: string; format?: string; offsets?: string; json?: boolean }) => {
+    .option("--no-document-rules", "score the tagger's entities alone, without the abbreviation and label-consistency rules")
+    .option("--context <n>", `sentences before each one that count as its document, for an IOB file without -DOCSTART- (default ${STREAM_CONTEXT}; 0: each sentence alone)`, (v: string) => {
+      if (!/^\d+$/.test(v)) throw new InvalidArgumentError("a whole number of sentences is expected.");
+      return Number(v);
+    })
+    .action(async (opts: { model: string; dtype?: Dtype; data: string; format?: string; offsets?: string; json?: boolean; documentRules: boolean; context?: number }) => {
+      const corpus = readCorpusFromOptions(opts);
+      const docs = corpus.docs;
+      // Documents that are sentences of a lost document see the sentences before them; real documents only themselves.
+      const context = corpus.sentenceStream ? (opts.context ?? STREAM_CONTEXT) : 0;
       const model = await openModel(opts.model, opts.dtype);
-      const docs = readCorpusFromOptions(opts).docs;
-      const preds = await model.predict(docs.map((d) => d.text));
+      const preds = await model.predict(docs.map((d) => d.text), { documentRules: opts.documentRules, context });
       model.dispose();
       const s = spanScores(docs.map((d, i) => ({ gold: d.entities, pred: preds[i]! })));
       const pick = ({ precision, recall, f1 }: { precision: number; recall: number; f1: number }) => ({ precision, recall, f1 });
@@ -25,7 +36,7 @@ export function registerEvaluate(program: Command): void {
         const row = (name: string, v: { precision: number; recall: number; f1: number }, support: number | string) =>
           `  ${name.padEnd(20)} ${v.precision.toFixed(4)}  ${v.recall.toFixed(4)}  ${v.f1.toFixed(4)}  ${String(support).padStart(7)}`;
         process.stderr.write(
-          [`${opts.data}: ${docs.length} documents`, `  ${"label".padEnd(20)} P       R       F1      support`, ...Object.entries(result.labels).map(([l, v]) => row(l, v, v.support)), row("(micro)", result.micro, s.micro.support)].join("\n") + "\n",
+          [`${opts.data}: ${docs.length} documents; document rules ${opts.documentRules ? (context ? `on, each sentence with the ${context} before it` : "on") : "off"}`, `  ${"label".padEnd(20)} P       R       F1      support`, ...Object.entries(result.labels).map(([l, v]) => row(l, v, v.support)), row("(micro)", result.micro, s.micro.support)].join("\n") + "\n",
         );
       }
     });

@@ -13,10 +13,11 @@ export function registerPredict(program: Command): void {
     .addOption(new Option("--dtype <dtype>", "which file of an exported folder to use (default: its manifest's)").choices([...DTYPES]))
     .requiredOption("--text <text>", "the text")
     .option("--json", "print the entities as JSON on stdout")
+    .option("--no-document-rules", "the tagger's entities alone, without the abbreviation and label-consistency rules")
     .option("--html <file>", "also write the text with its entities highlighted (displaCy style) as an HTML page")
-    .action(async (opts: { model: string; dtype?: Dtype; text: string; json?: boolean; html?: string }) => {
+    .action(async (opts: { model: string; dtype?: Dtype; text: string; json?: boolean; documentRules: boolean; html?: string }) => {
       const model = await openModel(opts.model, opts.dtype);
-      const [entities] = await model.predict([opts.text]);
+      const [entities] = await model.predict([opts.text], { documentRules: opts.documentRules });
       model.dispose();
       if (opts.html) {
         const page = renderEntitiesHtml(opts.text, entities!, { title: `medner predict: ${opts.model}` });

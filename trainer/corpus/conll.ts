@@ -3,9 +3,12 @@
 // document with "\n"), since token files lose the original spacing.
 import { decodeTags, MednerError, parseTag, type Doc, type Span } from "../../core/index.ts";
 
+/** Whether an IOB file marks its documents; without -DOCSTART- lines, each sentence becomes a doc of its own. */
+export const marksDocuments = (content: string): boolean => /^-DOCSTART-/m.test(content);
+
 export function parseConllCorpus(content: string, file: string): Doc[] {
   const docs: Doc[] = [];
-  const hasDocStart = /^-DOCSTART-/m.test(content);
+  const hasDocStart = marksDocuments(content);
   let doc: { id: string; text: string; entities: Span[]; sentences: Array<[number, number]> } | null = null;
   let sentence: { tokens: string[]; tags: string[]; line: number } | null = null;
 

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { MednerError } from "../../core/index.ts";
 import { readBrat } from "./brat.ts";
-import { parseConllCorpus } from "./conll.ts";
+import { marksDocuments, parseConllCorpus } from "./conll.ts";
 import { parseJsonCorpus } from "./json.ts";
 import { parseJsonlCorpus } from "./jsonl.ts";
 import { CORPUS_FORMATS, type Corpus, type CorpusFormat, type OffsetUnit } from "./types.ts";
@@ -66,8 +66,10 @@ export function readCorpus(path: string, options: ReadOptions = {}): Corpus {
       return { format, docs: parseJsonCorpus(readText(path), path, unit), problems: [] };
     case "jsonl":
       return { format, docs: parseJsonlCorpus(readText(path), path, unit), problems: [] };
-    case "conll":
-      return { format, docs: parseConllCorpus(readText(path), path), problems: [] };
+    case "conll": {
+      const content = readText(path);
+      return { format, docs: parseConllCorpus(content, path), problems: [], sentenceStream: !marksDocuments(content) };
+    }
     default:
       throw new MednerError("E202", `unknown corpus format "${String(format)}"`);
   }

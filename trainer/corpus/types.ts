@@ -15,6 +15,11 @@ export interface Corpus {
   format: CorpusFormat;
   docs: Doc[];
   problems: ReadProblem[];
+  /**
+   * True when each doc is one sentence of a longer text, in reading order, and the document boundaries are lost: an
+   * IOB file without -DOCSTART- lines, like BC5CDR's. `evaluate` then lets a sentence see the ones before it.
+   */
+  sentenceStream?: boolean;
 }
 
 /** How the input counts character offsets: JavaScript's UTF-16 code units, or Python's code points. */

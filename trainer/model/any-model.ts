@@ -2,7 +2,7 @@
 // through the same interface, with the same output.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadExportedTagger, MednerError, type Dtype, type ScoredEntity } from "../../core/index.ts";
+import { loadExportedTagger, MednerError, type Dtype, type PredictOptions, type ScoredEntity } from "../../core/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
 import { initBackend } from "../backend.ts";
 import { loadTagger } from "./io.ts";
@@ -10,7 +10,7 @@ import { loadTagger } from "./io.ts";
 export interface AnyModel {
   kind: "tfjs" | "onnx";
   labels: string[];
-  predict(texts: readonly string[]): Promise<ScoredEntity[][]>;
+  predict(texts: readonly string[], options?: PredictOptions): Promise<ScoredEntity[][]>;
   dispose(): void;
 }
 
@@ -18,10 +18,10 @@ export async function openModel(dir: string, dtype?: Dtype): Promise<AnyModel> {
   if (existsSync(join(dir, "manifest.json"))) {
     const read = async (name: string) => (existsSync(join(dir, name)) ? new Uint8Array(readFileSync(join(dir, name))) : null);
     const engine = await loadExportedTagger(read, createNodeRunner, dtype ? { dtype } : {});
-    return { kind: "onnx", labels: engine.manifest.labels, predict: (t) => engine.predict(t), dispose: () => {} };
+    return { kind: "onnx", labels: engine.manifest.labels, predict: (t, o) => engine.predict(t, o), dispose: () => {} };
   }
   if (!existsSync(dir)) throw new MednerError("E302", `${dir}: no such model directory`);
   await initBackend();
   const tagger = loadTagger(dir);
-  return { kind: "tfjs", labels: tagger.labels, predict: async (t) => tagger.predict(t), dispose: () => tagger.dispose() };
+  return { kind: "tfjs", labels: tagger.labels, predict: async (t, o) => tagger.predict(t, o), dispose: () => tagger.dispose() };
 }

@@ -2,6 +2,7 @@
 // inference path — featurize, score, constrained Viterbi — built from the shared core.
 import * as tf from "@tensorflow/tfjs";
 import {
+  applyDocumentRules,
   attributeDims,
   attributeSlots,
   MednerError,
@@ -10,6 +11,7 @@ import {
   tagNames,
   tokenize,
   transitionConstraints,
+  type PredictOptions,
   type ScoredEntity,
   type Token,
   type TransitionConstraints,
@@ -110,17 +112,18 @@ export class Tagger {
     return decodeEntities(text, doc.tokens, logProbs, this.tags, this.constraints, transitions);
   }
 
-  predict(texts: readonly string[]): Entity[][] {
+  predict(texts: readonly string[], options: PredictOptions = {}): Entity[][] {
     const docs = texts.map((t) => this.featurize(t));
     const lp = this.logProbs(docs);
     const K = this.tags.length;
     const transitions = this.transitions();
     let offset = 0;
-    return docs.map((d, i) => {
+    const out = docs.map((d, i) => {
       const slice = lp.subarray(offset * K, (offset + d.tokens.length) * K);
       offset += d.tokens.length;
       return this.decode(d, texts[i]!, slice, transitions);
     });
+    return options.documentRules === false ? out : applyDocumentRules(texts, out, options);
   }
 
   dispose(): void {
