@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  applyDocumentRules,
   attributeSlots,
   decodeEntities,
   featurize,
@@ -50,11 +51,13 @@ export async function benchCustom(o: CustomBenchOptions) {
     const mask = new Float32Array(tokens.length).fill(1);
     const lp = await runner!.run(ids, mask, 1, tokens.length, S);
     const c = transitionConstraints(m.tags, m.scheme);
+    const entities = decodeEntities(note, tokens, lp, m.tags, c, m.transitions);
     breakdown[`onnx-${dtype}`] = {
       tokenizeMs: (await time(o.iterations, () => tokenize(note))).p50Ms,
       featurizeMs: (await time(o.iterations, () => featurize(tokens, m.featurizer.config))).p50Ms,
       networkMs: (await time(o.iterations, () => runner!.run(ids.slice(), mask, 1, tokens.length, S))).p50Ms,
       decodeMs: (await time(o.iterations, () => decodeEntities(note, tokens, lp, m.tags, c, m.transitions))).p50Ms,
+      rulesMs: (await time(o.iterations, () => applyDocumentRules([note], [entities]))).p50Ms,
     };
   }
   tagger.dispose();
@@ -73,15 +76,15 @@ export async function benchCustom(o: CustomBenchOptions) {
 
 export function customTable(r: Awaited<ReturnType<typeof benchCustom>>): string {
   const rows = r.runs.map((x) => `| ${x.runtime.padEnd(10)} | ${Math.round(x.wordsPerSecond).toLocaleString("en-US").padStart(10)} | ${x.p50Ms.toFixed(3).padStart(7)} | ${x.p99Ms.toFixed(3).padStart(7)} |`);
-  const b = Object.entries(r.breakdown).map(([k, v]) => `| ${k.padEnd(10)} | ${v.tokenizeMs!.toFixed(3)} | ${v.featurizeMs!.toFixed(3)} | ${v.networkMs!.toFixed(3)} | ${v.decodeMs!.toFixed(3)} |`);
+  const b = Object.entries(r.breakdown).map(([k, v]) => `| ${k.padEnd(10)} | ${v.tokenizeMs!.toFixed(3)} | ${v.featurizeMs!.toFixed(3)} | ${v.networkMs!.toFixed(3)} | ${v.decodeMs!.toFixed(3)} | ${v.rulesMs!.toFixed(3)} |`);
   return [
     `custom tagger, ${r.note.words}-word note (${r.note.tokens} tokens), ${r.iterations} runs each, one thread`,
     "| runtime    |    words/s |  p50 ms |  p99 ms |",
     "|------------|-----------:|--------:|--------:|",
     ...rows,
     "",
-    "| p50 ms     | tokenize | featurize | network | decode |",
-    "|------------|---------:|----------:|--------:|-------:|",
+    "| p50 ms     | tokenize | featurize | network | decode | document rules |",
+    "|------------|---------:|----------:|--------:|-------:|---------------:|",
     ...b,
   ].join("\n");
 }
