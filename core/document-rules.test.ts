@@ -47,6 +47,7 @@ describe("applyDocumentRules", () => {
     const ntgInfusion = { ...at(text, "NTG infusion", "TREATMENT"), score: 0.6 };
     const wrong = at(text, "NTG", "DISEASE", 0.5, 2 - 1);
     const [out] = applyDocumentRules([text], [[at(text, "nitroglycerin", "MEDICATION"), wrong, ntgInfusion]]);
+    expect(out!.find((e) => e.start === wrong.start)!.score).toBe(0.9); // the definition's evidence, not the wrong label's
     expect(spans(out!)).toEqual([
       ["nitroglycerin", "MEDICATION", text.indexOf("nitroglycerin")],
       ["NTG", "MEDICATION", text.indexOf("NTG")],
@@ -61,6 +62,30 @@ describe("applyDocumentRules", () => {
     expect(spans(out!).filter(([t]) => t === "LMWH" || t === "SJS")).toEqual([
       ["LMWH", "MEDICATION", text.indexOf("LMWH")],
       ["LMWH", "MEDICATION", text.lastIndexOf("LMWH")],
+    ]);
+  });
+
+  it("takes no route, frequency or earlier mention for a definition: the letters must be spelled within the clause", () => {
+    const cases: Array<[string, string]> = [
+      ["Patient was given morphine (IV). IV access placed; IV fluids.", "morphine"],
+      ["Metoprolol (PO) 25 mg BID. Lasix 40 mg PO daily.", "Metoprolol"],
+      ["Started aspirin (PRN); 5 mg PRN pain.", "aspirin"],
+      ["History of SJS. Allergies: carbamazepine (SJS). No SJS since.", "carbamazepine"],
+    ];
+    for (const [text, drug] of cases) {
+      const [out] = applyDocumentRules([text], [[at(text, drug, "MEDICATION")]]);
+      expect(spans(out!), text).toEqual([[drug, "MEDICATION", text.indexOf(drug)]]);
+    }
+  });
+
+  it("places longer strings first, so a repeated phrase is not cut to a shorter one inside it", () => {
+    const text = "heart failure , then heart failure exacerbation ; now heart failure exacerbation again";
+    const entities = [at(text, "heart failure", "DISEASE", 0.8), at(text, "heart failure exacerbation", "DISEASE", 0.7)];
+    const [out] = applyDocumentRules([text], [entities]);
+    expect(spans(out!)).toEqual([
+      ["heart failure", "DISEASE", 0],
+      ["heart failure exacerbation", "DISEASE", text.indexOf("heart failure exacerbation")],
+      ["heart failure exacerbation", "DISEASE", text.lastIndexOf("heart failure exacerbation")],
     ]);
   });
 

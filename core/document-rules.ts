@@ -42,52 +42,80 @@ interface Evidence {
 /** Short form → label defined in one text, in order of appearance. */
 function definitions(text: string, entities: readonly ScoredEntity[]): Array<[string, Evidence]> {
   const out: Array<[string, Evidence]> = [];
+  let byEnd: Map<number, ScoredEntity> | undefined;
+  let byStart: Map<number, ScoredEntity> | undefined;
   for (const m of text.matchAll(SHORT_FORM)) {
     const short = m[1]!;
     if (!isShortForm(short)) continue;
     const open = m.index;
-    const long = entities.find((e) => e.end <= open && /^\s*$/.test(text.slice(e.end, open)) && spelledBefore(text, open, short));
-    const inner = entities.find((e) => e.start > open && e.end < open + m[0].length && e.text === short);
+    byEnd ??= new Map(entities.map((e) => [e.end, e]));
+    byStart ??= new Map(entities.map((e) => [e.start, e]));
+    let k = open;
+    while (k > 0 && /\s/.test(text[k - 1]!)) k--;
+    const before = byEnd.get(k);
+    const long = before && spelledBefore(text, open, short) ? before : undefined;
+    const at = byStart.get(open + m[0].indexOf(short));
+    const inner = at?.text === short ? at : undefined;
     const from = long ?? inner;
     if (from) out.push([short, { label: from.label, score: from.score }]);
   }
   return out;
 }
 
+/** Where a long form cannot reach past, going back from its parenthesis: a bracket, a clause or sentence end, a line break. */
+const LONG_FORM_STOP = /[()[\];:\n]|[.!?](?=\s)/g;
+const MAX_LONG_FORM_CHARS = 400;
+
 /**
- * Whether the short form's letters appear in order in the words just before the parenthesis (at most min(n + 5, 2n)
- * words for n letters: Schwartz & Hearst's long-form window). "low molecular weight heparin (LMWH)" passes though the
- * tagger found only "heparin"; an allergy's reaction, "carbamazepine (SJS)", does not.
+ * Whether the words just before a parenthesis spell the short form, after Schwartz & Hearst (2003): within the clause
+ * and at most min(n + 5, 2n) words back for n letters (punctuation is not a word), the short form's letters appear in
+ * order; for a short form of 3 letters or fewer the first letter must also begin a word, as in their algorithm (on
+ * longer ones that check only cost recall on BC5CDR). "low molecular weight heparin (LMWH)" passes, though the
+ * tagger found only "heparin"; an allergy's reaction, "Allergies: carbamazepine (SJS)", and a route, "morphine (IV)",
+ * do not.
  */
 function spelledBefore(text: string, open: number, short: string): boolean {
   const letters = short.toLowerCase().replace(/[^a-z]/g, "");
-  const words = text.slice(0, open).split(/\s+/).filter(Boolean);
-  const window = words.slice(-Math.min(letters.length + 5, letters.length * 2)).join(" ").toLowerCase();
-  let k = 0;
-  for (const c of window) if (c === letters[k]) k++;
-  return k === letters.length;
+  if (!letters) return false;
+  const base = Math.max(0, open - MAX_LONG_FORM_CHARS);
+  let from = base;
+  for (const m of text.slice(base, open).matchAll(LONG_FORM_STOP)) from = base + m.index + m[0].length;
+  const words = text.slice(from, open).split(/\s+/);
+  let first = words.length;
+  for (let n = 0; first > 0 && n < Math.min(letters.length + 5, letters.length * 2); ) if (/[\p{L}\p{N}]/u.test(words[--first]!)) n++;
+  const window = words.slice(first).join(" ").toLowerCase();
+  // Backwards from the last letter; with `initial`, the first letter must begin a word.
+  const initial = letters.length <= 3;
+  let l = window.length - 1;
+  for (let k = letters.length - 1; k >= 0; k--) {
+    const c = letters[k]!;
+    while (l >= 0 && (window[l] !== c || (initial && k === 0 && l > 0 && /[\p{L}\p{N}]/u.test(window[l - 1]!)))) l--;
+    if (l < 0) return false;
+    l--;
+  }
+  return true;
 }
 
-/** Every token-aligned occurrence of `s` in `text`. */
-function occurrences(text: string, s: string, starts: ReadonlySet<number>, ends: ReadonlySet<number>): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (let i = text.indexOf(s); i >= 0; i = text.indexOf(s, i + 1)) if (starts.has(i) && ends.has(i + s.length)) out.push([i, i + s.length]);
-  return out;
+interface Candidate extends Evidence {
+  text: string;
+  /** A defined short form also relabels the tagger's entity on exactly its span. */
+  relabel: boolean;
 }
 
 /**
  * Applies both rules to each text's entities (the tagger's output, unchanged) and returns new, sorted lists. Text `i`
- * reads its definitions and labelled strings from texts `i - context … i`.
+ * reads its definitions and labelled strings from texts `i - context … i`. Longer strings are placed first, so
+ * "heart failure exacerbation" is not cut to the "heart failure" inside it; a short form goes before a repeated string
+ * of the same length.
  */
 export function applyDocumentRules(texts: readonly string[], entities: readonly (readonly ScoredEntity[])[], options: DocumentRulesOptions = {}): ScoredEntity[][] {
   const context = Math.max(0, Math.floor(options.context ?? 0));
   const defs = texts.map((t, i) => definitions(t, entities[i]!));
   return texts.map((text, i) => {
     const own = entities[i]!.map((e) => ({ ...e }));
-    const lo = Math.max(0, i - context);
     const abbreviations = new Map<string, Evidence>();
     const votes = new Map<string, Map<string, { n: number; score: number }>>();
-    for (let j = lo; j <= i; j++) {
+    for (let j = Math.max(0, i - context); j <= i; j++) {
       for (const [short, ev] of defs[j]!) abbreviations.set(short, ev);
       for (const e of entities[j]!) {
         if (e.text.length < MIN_REPEAT_LENGTH) continue;
@@ -97,23 +125,40 @@ export function applyDocumentRules(texts: readonly string[], entities: readonly 
         votes.set(e.text, byLabel);
       }
     }
-    if (!abbreviations.size && !votes.size) return own;
-    const tokens = tokenize(text);
-    const starts = new Set(tokens.map((t) => t.start));
-    const ends = new Set(tokens.map((t) => t.end));
-    const place = (s: string, ev: Evidence, relabel: boolean) => {
-      for (const [start, end] of occurrences(text, s, starts, ends)) {
-        const over = own.filter((e) => e.start < end && start < e.end);
-        if (over.length === 0) own.push({ start, end, label: ev.label, text: s, score: ev.score });
-        else if (relabel && over.length === 1 && over[0]!.start === start && over[0]!.end === end) over[0]!.label = ev.label;
-      }
-    };
-    for (const [short, ev] of abbreviations) place(short, ev, true);
+    const candidates: Candidate[] = [...abbreviations].map(([s, ev]) => ({ text: s, ...ev, relabel: true }));
     for (const [s, byLabel] of votes) {
       // The majority label; a tie goes to the label seen first.
       let best: [string, { n: number; score: number }] | undefined;
       for (const entry of byLabel) if (!best || entry[1].n > best[1].n) best = entry;
-      place(s, { label: best![0], score: best![1].score }, false);
+      candidates.push({ text: s, label: best![0], score: best![1].score, relabel: false });
+    }
+    if (!candidates.length) return own;
+    candidates.sort((a, b) => b.text.length - a.text.length || Number(b.relabel) - Number(a.relabel));
+    // Token starts by the token there: a candidate is tried only where its first token occurs, so a long note with
+    // many labelled strings costs its length plus the places tried, not their product.
+    const tokens = tokenize(text);
+    const ends = new Set(tokens.map((t) => t.end));
+    const startsBy = new Map<string, number[]>();
+    for (const t of tokens) {
+      const key = t.text;
+      const list = startsBy.get(key);
+      if (list) list.push(t.start);
+      else startsBy.set(key, [t.start]);
+    }
+    // Which entity covers each character (-1: none), so an overlap check costs the length of the match.
+    const cover = new Int32Array(text.length).fill(-1);
+    const mark = (k: number) => cover.fill(k, own[k]!.start, own[k]!.end);
+    own.forEach((_, k) => mark(k));
+    for (const c of candidates) {
+      for (const a of startsBy.get(tokenize(c.text)[0]?.text ?? "") ?? []) {
+        const b = a + c.text.length;
+        if (!ends.has(b) || !text.startsWith(c.text, a)) continue;
+        const hit = cover.subarray(a, b).find((k) => k >= 0);
+        if (hit === undefined) {
+          own.push({ start: a, end: b, label: c.label, text: c.text, score: c.score });
+          mark(own.length - 1);
+        } else if (c.relabel && own[hit]!.start === a && own[hit]!.end === b) Object.assign(own[hit]!, { label: c.label, score: c.score });
+      }
     }
     return own.sort((a, b) => a.start - b.start || a.end - b.end);
   });

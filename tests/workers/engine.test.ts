@@ -26,6 +26,14 @@ describe("engine in workerd", () => {
       got.flat().forEach((e, i) => expect(e.score).toBeCloseTo(want.entities.flat()[i]!.score, 6));
     });
 
+  it("runs the document rules after decoding, unless told not to", async () => {
+    const engine = await loadExportedTagger(read, createWorkerdRunner);
+    const text = "Pt on lisinopril (LSN) daily for HTN. LSN held.";
+    const strings = (es: Array<{ text: string }>) => es.map((e) => e.text);
+    expect(strings((await engine.predict([text], { documentRules: false }))[0]!)).toEqual(["lisinopril", "HTN"]);
+    expect(strings((await engine.predict([text]))[0]!)).toEqual(["lisinopril", "LSN", "HTN", "LSN"]);
+  });
+
   it("the CRF fixture really uses transitions and vectors", async () => {
     const manifest = JSON.parse(new TextDecoder().decode((await reader(bindings.FIXTURE_TAGGER_CRF)("manifest.json"))!));
     expect(manifest.transitions.length).toBe(manifest.tags.length ** 2);

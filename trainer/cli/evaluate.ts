@@ -4,7 +4,7 @@ import { DTYPES, spanScores, type Dtype } from "../../core/index.ts";
 import { openModel } from "../model/any-model.ts";
 import { corpusOptions, readCorpusFromOptions } from "./options.ts";
 
-/** Chosen on BC5CDR devel: 10 sentences gave 0.8607, 20 and 40 both 0.8618 (docs/benchmarks.md). */
+/** Chosen on BC5CDR devel: 10 sentences gave 0.8603, 20 and 40 both 0.8614 (docs/benchmarks.md). */
 const STREAM_CONTEXT = 20;
 
 export function registerEvaluate(program: Command): void {
@@ -22,6 +22,8 @@ export function registerEvaluate(program: Command): void {
       const docs = corpus.docs;
       // Documents that are sentences of a lost document see the sentences before them; real documents only themselves.
       const context = corpus.sentenceStream ? (opts.context ?? STREAM_CONTEXT) : 0;
+      if (opts.context !== undefined && !corpus.sentenceStream)
+        process.stderr.write(`medner evaluate: --context ignored: ${opts.data} holds whole documents, and each is its own context\n`);
       const model = await openModel(opts.model, opts.dtype);
       const preds = await model.predict(docs.map((d) => d.text), { documentRules: opts.documentRules, context });
       model.dispose();
