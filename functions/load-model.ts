@@ -12,6 +12,8 @@ import { entityLabels, loadTransformer, TRANSFORMER_DTYPE_FILES, type Aggregatio
 export interface PredictOptions {
   /** Transformer only; the tagger decodes whole spans and ignores it. */
   aggregation?: Aggregation;
+  /** Tagger only (default true): the document rules of core/document-rules.ts. */
+  documentRules?: boolean;
 }
 
 /** A loaded model, as the registry and the routes see it. */
@@ -59,6 +61,6 @@ export function modelLoader(runtimes: Runtimes) {
     }
     const engine = await loadExportedTagger(cached, runtimes.tagger);
     const m = engine.manifest;
-    return { kind: "tagger", labels: m.labels, servedSha256: m.files[DTYPE_FILES[m.dtype]]!.sha256, predict: (texts) => engine.predict(texts) };
+    return { kind: "tagger", labels: m.labels, servedSha256: m.files[DTYPE_FILES[m.dtype]]!.sha256, predict: (texts, options = {}) => engine.predict(texts, { documentRules: options.documentRules !== false }) };
   };
 }

@@ -19,6 +19,13 @@ const Options = {
     .enum(AGGREGATIONS)
     .optional()
     .meta({ description: "Transformer only: how sub-word predictions become entities, as in the Hugging Face pipeline (default first)." }),
+  documentRules: z
+    .boolean()
+    .optional()
+    .meta({
+      description:
+        "Custom model only: after decoding, a short form defined in the note, \"nitroglycerin (NTG)\", takes its entity's label wherever it recurs, and a labelled string is labelled where it recurs untagged (default true). The transformer keeps the Hugging Face pipeline's output.",
+    }),
   format: z.enum(FORMATS).optional().meta({ description: "Answer shape: medner (default), hf (pipeline list), spacy (displaCy manual), fhir (R4 Bundle)." }),
   fhir: z
     .object({

@@ -43,6 +43,8 @@ describe("POST /ner", () => {
       ["HTN", "DISEASE", 33],
       ["LSN", "MEDICATION", 38],
     ]);
+    // "documentRules": false answers the tagger alone.
+    expect((await entities({ text, documentRules: false })).map((e) => e.text)).toEqual(["lisinopril", "HTN"]);
     // Texts of a batch are separate notes: the definition in the first does not reach the second.
     const batch = (await (await post("/ner/batch", { texts: [text.slice(0, 37), "LSN held."] })).json()) as { results: Array<{ entities: Entity[] }> };
     expect(batch.results[1]!.entities).toEqual([]);
