@@ -13,8 +13,8 @@ const spans = (es: readonly ScoredEntity[]) => es.map((e) => [e.text, e.label, e
 
 describe("isShortForm", () => {
   it("takes capitalised short forms and leaves words, numbers and units alone", () => {
-    for (const s of ["ACEi", "ASA", "5-FU", "NaCl", "HbA1c", "MIs", "L-NAME", "COPD"]) expect(isShortForm(s), s).toBe(true);
-    for (const s of ["n", "p", "mg", "aspirin", "Aspirin", "12", "ACEINHIBITORS", "n=5"]) expect(isShortForm(s), s).toBe(false);
+    for (const s of ["ACEi", "ASA", "5-FU", "NaCl", "HbA1c", "MIs", "L-NAME", "COPD", "HIV-AIDS", "5-HTS"]) expect(isShortForm(s), s).toBe(true);
+    for (const s of ["n", "p", "mg", "aspirin", "Aspirin", "12", "ACEINHIBITORS", "n=5", "A-", "-AB", "AB-"]) expect(isShortForm(s), s).toBe(false);
   });
 });
 
@@ -76,6 +76,33 @@ describe("applyDocumentRules", () => {
       const [out] = applyDocumentRules([text], [[at(text, drug, "MEDICATION")]]);
       expect(spans(out!), text).toEqual([[drug, "MEDICATION", text.indexOf(drug)]]);
     }
+  });
+
+  it("takes no definition from a short form the tagger labelled inside the parentheses unless the words spell it", () => {
+    const text = "Given morphine (IV). IV access placed. Chronic kidney damage (CKD). CKD stable.";
+    const iv = at(text, "IV", "MEDICATION");
+    const ckd = at(text, "CKD", "DISEASE");
+    const [out] = applyDocumentRules([text], [[iv, ckd]]);
+    expect(spans(out!)).toEqual([
+      ["IV", "MEDICATION", iv.start],
+      ["CKD", "DISEASE", ckd.start],
+      ["CKD", "DISEASE", text.lastIndexOf("CKD")],
+    ]);
+  });
+
+  it("finds a repeat whose tokens change with what follows it (p.o. is one token alone, four before a letter)", () => {
+    const text = "Aspirin p.o. daily ; then aspirin p.o.BID";
+    const [out] = applyDocumentRules([text], [[at(text, "p.o.", "ROUTE")]]);
+    expect(spans(out!)).toEqual([
+      ["p.o.", "ROUTE", text.indexOf("p.o.")],
+      ["p.o.", "ROUTE", text.lastIndexOf("p.o.")],
+    ]);
+  });
+
+  it("reads a context that is not a finite number as none", () => {
+    const texts = ["Given nitroglycerin (NTG).", "NTG helped."];
+    const entities = [[at(texts[0]!, "nitroglycerin", "MEDICATION")], []];
+    for (const context of [Number.NaN, Number.POSITIVE_INFINITY, -3]) expect(applyDocumentRules(texts, entities, { context }).map((es) => es.length)).toEqual([2, 0]);
   });
 
   it("places longer strings first, so a repeated phrase is not cut to a shorter one inside it", () => {

@@ -10,7 +10,8 @@
 //    so "ALL" the leukaemia never tags "all") is labelled, with its majority label, wherever else it occurs untagged.
 //
 // Matches start and end on token boundaries of the shared tokenizer, and never overlap an entity already there. An
-// added entity carries the score of the entity it was copied from. Hand-written because this is our own decoding step:
+// added or relabelled short form carries the score of its definition's entity; a repeated string, the best score of
+// the entities that gave it its label. Hand-written because this is our own decoding step:
 // the abbreviation libraries (Schwartz–Hearst, scispaCy's AbbreviationDetector) find pairs of short and long forms,
 // not labels; their exact long-form match would reject "heparin (LMWH)", where the tagger found only the head noun of
 // "low molecular weight heparin", so only their letter check is kept (docs/benchmarks.md has the comparison).
@@ -25,9 +26,13 @@ export interface DocumentRulesOptions {
   context?: number;
 }
 
-/** A short form: 2–8 letters, digits or hyphens in capitals (a plural "s" allowed), or a mixed-case word with 2+ capitals. */
+/**
+ * A short form: 2–8 letters, digits or inner hyphens in capitals (a plural "s" allowed), or a mixed-case word with 2+
+ * capitals.
+ */
 export function isShortForm(s: string): boolean {
-  if (/^[A-Za-z0-9-]{2,8}$/.test(s) && /[A-Z]/.test(s) && s === s.toUpperCase().replace(/S$/, "s")) return true;
+  const upper = s.toUpperCase();
+  if (/^[A-Za-z0-9][A-Za-z0-9-]{0,6}[A-Za-z0-9]$/.test(s) && /[A-Z]/.test(s) && (s === upper || s === upper.replace(/S$/, "s"))) return true;
   return s.length <= 8 && /^[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$/.test(s);
 }
 
@@ -53,13 +58,21 @@ function definitions(text: string, entities: readonly ScoredEntity[]): Array<[st
     let k = open;
     while (k > 0 && /\s/.test(text[k - 1]!)) k--;
     const before = byEnd.get(k);
-    const long = before && spelledBefore(text, open, short) ? before : undefined;
+    // The words before must spell the short form either way, so a route the tagger took for a drug, "morphine (IV)",
+    // defines nothing.
+    if (!spelledBefore(text, open, short)) continue;
     const at = byStart.get(open + m[0].indexOf(short));
-    const inner = at?.text === short ? at : undefined;
-    const from = long ?? inner;
+    const from = before ?? (at?.text === short ? at : undefined);
     if (from) out.push([short, { label: from.label, score: from.score }]);
   }
   return out;
+}
+
+const WORD = /[\p{L}\p{M}\p{N}]+|[\s\S]/uy;
+/** The word beginning at `i`: a run of letters, marks and digits, or the one character there. */
+function wordAt(s: string, i: number): string {
+  WORD.lastIndex = i;
+  return WORD.exec(s)?.[0] ?? "";
 }
 
 /** Where a long form cannot reach past, going back from its parenthesis: a bracket, a clause or sentence end, a line break. */
@@ -109,7 +122,7 @@ interface Candidate extends Evidence {
  * of the same length.
  */
 export function applyDocumentRules(texts: readonly string[], entities: readonly (readonly ScoredEntity[])[], options: DocumentRulesOptions = {}): ScoredEntity[][] {
-  const context = Math.max(0, Math.floor(options.context ?? 0));
+  const context = Number.isFinite(options.context) ? Math.max(0, Math.floor(options.context!)) : 0;
   const defs = texts.map((t, i) => definitions(t, entities[i]!));
   return texts.map((text, i) => {
     const own = entities[i]!.map((e) => ({ ...e }));
@@ -134,13 +147,14 @@ export function applyDocumentRules(texts: readonly string[], entities: readonly 
     }
     if (!candidates.length) return own;
     candidates.sort((a, b) => b.text.length - a.text.length || Number(b.relabel) - Number(a.relabel));
-    // Token starts by the token there: a candidate is tried only where its first token occurs, so a long note with
-    // many labelled strings costs its length plus the places tried, not their product.
+    // Token starts by the word that begins there (its letters, marks and digits; or its first character): a candidate
+    // is tried only where its own first word begins a token. The key is read from the text, not from a tokenization of
+    // the candidate alone, which can differ ("p.o." is one token alone, four in "p.o.BID").
     const tokens = tokenize(text);
     const ends = new Set(tokens.map((t) => t.end));
     const startsBy = new Map<string, number[]>();
     for (const t of tokens) {
-      const key = t.text;
+      const key = wordAt(text, t.start);
       const list = startsBy.get(key);
       if (list) list.push(t.start);
       else startsBy.set(key, [t.start]);
@@ -150,8 +164,12 @@ export function applyDocumentRules(texts: readonly string[], entities: readonly 
     const mark = (k: number) => cover.fill(k, own[k]!.start, own[k]!.end);
     own.forEach((_, k) => mark(k));
     for (const c of candidates) {
-      for (const a of startsBy.get(tokenize(c.text)[0]?.text ?? "") ?? []) {
+      for (const a of startsBy.get(wordAt(c.text, 0)) ?? []) {
         const b = a + c.text.length;
+        // Taken already: only an exact span can be relabelled. Checked first, so places filled by a longer candidate
+        // cost one lookup each.
+        const at = cover[a]!;
+        if (at >= 0 && !(c.relabel && own[at]!.start === a && own[at]!.end === b)) continue;
         if (!ends.has(b) || !text.startsWith(c.text, a)) continue;
         const hit = cover.subarray(a, b).find((k) => k >= 0);
         if (hit === undefined) {

@@ -24,7 +24,7 @@ const Options = {
     .optional()
     .meta({
       description:
-        "Custom model only: after decoding, a short form defined in the note, \"nitroglycerin (NTG)\", takes its entity's label wherever it recurs, and a labelled string is labelled where it recurs untagged (default true). The transformer keeps the Hugging Face pipeline's output.",
+        "The custom model (alone or as the custom half of \"ensemble\"): after decoding, a short form defined in the note, \"nitroglycerin (NTG)\", takes its entity's label wherever it recurs, and a labelled string is labelled where it recurs untagged (default true). The transformer keeps the Hugging Face pipeline's output.",
     }),
   format: z.enum(FORMATS).optional().meta({ description: "Answer shape: medner (default), hf (pipeline list), spacy (displaCy manual), fhir (R4 Bundle)." }),
   fhir: z

@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   await runTraining({ config, train: docs, dev: docs, out: work, backend, dataDescription: { train: "tests/fixtures/corpora/clinical-small.json" } });
   await exportModel({ modelDir: join(work, "model-best"), out, dtype: "q8", name, version: "1", dev: docs });
   const model = await openModel(out);
-  const entities = await model.predict(FIXTURE_SENTENCES);
+  // The engine alone: the workerd test compares engines, which the document rules could paper over.
+  const entities = await model.predict(FIXTURE_SENTENCES, { documentRules: false });
   writeFileSync(join(out, "expected.json"), `${JSON.stringify({ sentences: FIXTURE_SENTENCES, entities }, null, 2)}\n`);
   process.stderr.write(`wrote ${out}\n`);
 }

@@ -20,7 +20,7 @@ describe("engine in workerd", () => {
   ] as const)
     it(`gives the same entities as in Node: ${name}`, async () => {
       const engine = await loadExportedTagger(reader(files), createWorkerdRunner);
-      const got = await engine.predict(want.sentences);
+      const got = await engine.predict(want.sentences, { documentRules: false });
       expect(got.flat().length).toBeGreaterThan(3);
       expect(got.map((es) => es.map(({ score, ...rest }) => rest))).toEqual(want.entities.map((es) => es.map(({ score, ...rest }) => rest)));
       got.flat().forEach((e, i) => expect(e.score).toBeCloseTo(want.entities.flat()[i]!.score, 6));
