@@ -202,6 +202,21 @@ describe("medner evaluate and predict", () => {
     expect(medner("evaluate", "--model", join(out, "model-best"), "--data", stream, "--context", "two")).toMatchObject({ code: 1, stderr: expect.stringMatching(/--context <n>.*a whole number of sentences/) });
   });
 
+  it("train ends with model-best's dev F1 with the document rules, the number evaluate gives, also in metrics.json", () => {
+    const dir = tmp();
+    const stream = join(dir, "dev.tsv");
+    writeFileSync(stream, "Pt\tO\non\tO\nlisinopril\tB-MEDICATION\n(\tO\nLSN\tB-MEDICATION\n)\tO\ndaily\tO\n\nLSN\tB-MEDICATION\nwas\tO\nheld\tO\n");
+    const r = medner("train", "--data", CORPUS, "--dev", stream, "--config", CONFIG, "--set", "training.maxSteps=20", "--set", "training.evalEvery=10", "--out", join(dir, "out"), "--json");
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    const metrics = JSON.parse(readFileSync(join(dir, "out", "metrics.json"), "utf8"));
+    expect(metrics.withDocumentRules).toEqual(summary.withDocumentRules);
+    expect(summary.withDocumentRules.context).toBe(20);
+    const evaluated = JSON.parse(medner("evaluate", "--model", join(dir, "out", "model-best"), "--data", stream, "--json").stdout);
+    expect(summary.withDocumentRules.micro).toEqual(evaluated.micro);
+    expect(r.stderr).toContain(`model-best with the document rules, each dev sentence with the 20 before it: dev F1 ${evaluated.micro.f1.toFixed(4)}`);
+  }, 60_000);
+
   it("predict --json gives entities whose offsets slice out their text", () => {
     const text = "Pt with HTN and COPD, started on lisinopril. Denies chest pain.";
     const r = medner("predict", "--model", join(out, "model-best"), "--text", text, "--json");

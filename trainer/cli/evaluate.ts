@@ -2,10 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { DTYPES, spanScores, type Dtype } from "../../core/index.ts";
 import { openModel } from "../model/any-model.ts";
-import { corpusOptions, readCorpusFromOptions } from "./options.ts";
-
-/** Chosen on BC5CDR devel: 10 sentences gave 0.8603, 20 and 40 both 0.8614 (docs/benchmarks.md). */
-const STREAM_CONTEXT = 20;
+import { corpusOptions, documentContext, readCorpusFromOptions, STREAM_CONTEXT } from "./options.ts";
 
 export function registerEvaluate(program: Command): void {
   corpusOptions(program.command("evaluate").description("score a model on an annotated corpus (strict span match)"))
@@ -21,7 +18,7 @@ export function registerEvaluate(program: Command): void {
       const corpus = readCorpusFromOptions(opts);
       const docs = corpus.docs;
       // Documents that are sentences of a lost document see the sentences before them; real documents only themselves.
-      const context = corpus.sentenceStream ? (opts.context ?? STREAM_CONTEXT) : 0;
+      const context = documentContext(corpus, opts.context);
       if (opts.context !== undefined && !corpus.sentenceStream)
         process.stderr.write(`medner evaluate: --context ignored: ${opts.data} holds whole documents, and each is its own context\n`);
       const model = await openModel(opts.model, opts.dtype);
