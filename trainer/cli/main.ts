@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { MednerError } from "../../core/index.ts";
 import { registerConvert } from "./convert.ts";
+import { registerEnsemble } from "./ensemble.ts";
 import { registerExplore } from "./explore.ts";
 import { registerExport } from "./export.ts";
 import { registerEvaluate } from "./evaluate.ts";
@@ -20,6 +21,7 @@ registerExplore(program);
 registerConvert(program);
 registerInfo(program);
 registerTrain(program);
+registerEnsemble(program);
 registerEvaluate(program);
 registerPredict(program);
 registerExport(program);

@@ -16,7 +16,7 @@ import {
   type Scores,
 } from "../../core/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
-import { loadTagger, readModelInfo } from "../model/io.ts";
+import { loadTagger, modelFacts } from "../model/io.ts";
 import type { Tagger } from "../model/tagger.ts";
 import { exportTaggerOnnx } from "./tagger-onnx.ts";
 
@@ -81,10 +81,10 @@ const compact = (s: Scores) => ({
 });
 
 export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifest; guard: GuardReport | null; file: string }> {
-  const info = readModelInfo(o.modelDir);
+  const info = modelFacts(o.modelDir);
   const tagger = loadTagger(o.modelDir);
   try {
-    const manifest = manifestFor(tagger, o, info.training.trainDataSha256 as string | undefined, { backend: info.training.backend, step: info.training.step, modelDir: o.modelDir, weightsSha256: info.weights.sha256 });
+    const manifest = manifestFor(tagger, o, info.training.trainDataSha256 as string | undefined, { backend: info.training.backend, step: info.training.step, modelDir: o.modelDir, weightsSha256: info.weightsSha256, ...(info.training.members ? { members: info.training.members, seed: info.training.seed } : {}) });
     const bytes = exportTaggerOnnx(tagger, o.dtype, { integerMatmul: !!o.integerMatmul });
     let guard: GuardReport | null = null;
     if (o.dev) {
@@ -117,7 +117,7 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
     if (existsSync(previousPath)) {
       const prev = JSON.parse(readFileSync(previousPath, "utf8")) as Manifest;
       // Same trained weights only; the dtype being written keeps only metrics computed now.
-      if (prev.source?.weightsSha256 === info.weights.sha256 && prev.name === manifest.name) {
+      if (prev.source?.weightsSha256 === info.weightsSha256 && prev.name === manifest.name) {
         for (const [f, e] of Object.entries(prev.files)) if (f !== DTYPE_FILES[o.dtype] && existsSync(join(o.out, f))) manifest.files[f] = e;
         const { [o.dtype]: _stale, ...others } = prev.devMetrics ?? {};
         manifest.devMetrics = { ...others, ...manifest.devMetrics };

@@ -4,6 +4,7 @@
 // dequantized in the graph (DequantizeLinear, per output column), tables are dequantized row by row after the gather;
 // biases and layer norms stay float32.
 import { attributeSlots } from "../../core/index.ts";
+import { EnsembleTagger } from "../model/ensemble.ts";
 import type { Tagger } from "../model/tagger.ts";
 import { GraphBuilder } from "./onnx-builder.ts";
 
@@ -32,26 +33,58 @@ export interface QuantizeOptions {
   integerMatmul?: boolean;
 }
 
+/**
+ * The graph of a tagger, or of an ensemble: each member's network side by side on the same ids (members featurize
+ * alike), their log-probabilities averaged. Frozen word-vector tables that the members share are stored once.
+ */
 export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype, q: QuantizeOptions = {}): Uint8Array {
-  const { config, embed } = tagger;
-  const { width, depth, window, maxoutPieces: P } = config.model;
+  const members = tagger instanceof EnsembleTagger ? tagger.members : [tagger];
   const g = new GraphBuilder();
-  const slots = attributeSlots(config.features);
+  const slots = attributeSlots(tagger.config.features);
   const S = slots.reduce((a, b) => a + b, 0);
   const K = tagger.tags.length;
   const ids = g.input("ids", "int32", ["batch", "tokens", S]);
   const mask = g.input("mask", "float32", ["batch", "tokens"]);
   const mask3 = g.node("Unsqueeze", [mask, g.ints([2])]);
+  if (members.length === 1) network(g, tagger, dtype, q, { prefix: "", ids, mask3, output: "logprobs", shared: null });
+  else {
+    const shared = { first: members[0]!, names: new Map<number, string[]>() };
+    const outs = members.map((m, k) => network(g, m, dtype, q, { prefix: `m${k}.`, ids, mask3, shared }));
+    const sum = outs.slice(1).reduce((acc, o) => g.node("Add", [acc, o]), outs[0]!);
+    g.node("Div", [sum, g.constant("members", "float32", [], new Float32Array([members.length]))], {}, "logprobs");
+  }
+  g.output("logprobs", "float32", ["batch", "tokens", K]);
+  const what = members.length > 1 ? `medner tagger ensemble of ${members.length}` : "medner tagger";
+  return g.build("medner-tagger", OPSET, `${what} (${dtype}): ${tagger.labels.join(", ")}`);
+}
 
-  const f32 = (v: number) => g.constant(`f32_${constants++}`, "float32", [], new Float32Array([v]));
+interface NetworkOptions {
+  /** Prepended to every constant's name, so members' weights do not collide. */
+  prefix: string;
+  ids: string;
+  mask3: string;
+  output?: string;
+  /** Ensembles: frozen vector tables equal to the first member's reuse its constants. */
+  shared: { first: Tagger; names: Map<number, string[]> } | null;
+}
+
+/** Adds one tagger's network to `g`; returns the name of its log-probabilities. */
+function network(g: GraphBuilder, tagger: Tagger, dtype: ExportDtype, q: QuantizeOptions, o: NetworkOptions): string {
+  const { config, embed } = tagger;
+  const { width, depth, window, maxoutPieces: P } = config.model;
+  const slots = attributeSlots(config.features);
+  const K = tagger.tags.length;
+  const { ids, mask3, prefix } = o;
+
+  const f32 = (v: number) => g.constant(`${prefix}f32_${constants++}`, "float32", [], new Float32Array([v]));
   let constants = 0;
   const param = (name: string) => tagger.params.get(name)!.dataSync() as Float32Array;
-  const vector = (name: string) => g.constant(name, "float32", [param(name).length], param(name));
+  const vector = (name: string) => g.constant(`${prefix}${name}`, "float32", [param(name).length], param(name));
   const dense = (x: string, name: string, rows: number, cols: number) => {
-    if (dtype === "fp32") return g.node("Add", [g.node("MatMul", [x, g.constant(`${name}.W`, "float32", [rows, cols], param(`${name}.W`))]), vector(`${name}.b`)]);
+    if (dtype === "fp32") return g.node("Add", [g.node("MatMul", [x, g.constant(`${prefix}${name}.W`, "float32", [rows, cols], param(`${name}.W`))]), vector(`${name}.b`)]);
     if (!q.integerMatmul) {
       const w = quantizeInt8(param(`${name}.W`), rows, cols, 1);
-      const deq = g.node("DequantizeLinear", [g.constant(`${name}.W.q`, "int8", [rows, cols], w.q), g.constant(`${name}.W.scale`, "float32", [cols], w.scale), g.constant(`${name}.W.zero`, "int8", [cols], new Int8Array(cols))], { axis: 1 });
+      const deq = g.node("DequantizeLinear", [g.constant(`${prefix}${name}.W.q`, "int8", [rows, cols], w.q), g.constant(`${prefix}${name}.W.scale`, "float32", [cols], w.scale), g.constant(`${prefix}${name}.W.zero`, "int8", [cols], new Int8Array(cols))], { axis: 1 });
       return g.node("Add", [g.node("MatMul", [x, deq]), vector(`${name}.b`)]);
     }
     // Integer matmul (opt-in): activations quantized per token at run time, weights per column (int8). Per token, not
@@ -62,8 +95,8 @@ export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype, q: Quantize
     const rowScale = g.node("Max", [g.node("Div", [g.node("ReduceMax", [g.node("Abs", [x])], { axes: [-1], keepdims: 1 }), f32(127)]), f32(1e-12)]);
     // uint8 with a fixed zero point of 128 (onnxruntime's well-trodden u8·s8 kernel); the scale is the token's own.
     const xq = g.node("Cast", [g.node("Add", [g.node("Clip", [g.node("Round", [g.node("Div", [x, rowScale])]), f32(-127), f32(127)]), f32(128)])], { to: 2 });
-    const acc = g.node("MatMulInteger", [xq, g.constant(`${name}.W.q`, "int8", [rows, cols], wq), g.constant(`${name}.x.zero`, "uint8", [], new Uint8Array([128]))]);
-    const colScale = g.node("Mul", [rowScale, g.constant(`${name}.W.scale`, "float32", [cols], scale)]);
+    const acc = g.node("MatMulInteger", [xq, g.constant(`${prefix}${name}.W.q`, "int8", [rows, cols], wq), g.constant(`${prefix}${name}.x.zero`, "uint8", [], new Uint8Array([128]))]);
+    const colScale = g.node("Mul", [rowScale, g.constant(`${prefix}${name}.W.scale`, "float32", [cols], scale)]);
     return g.node("Add", [g.node("Mul", [g.node("Cast", [acc], { to: 1 }), colScale]), vector(`${name}.b`)]);
   };
   const maxout = (z: string) => {
@@ -82,20 +115,33 @@ export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype, q: Quantize
     table.set(embed.tables[a]!);
     const attrIds = g.node("Slice", [ids, g.ints([slot]), g.ints([slot + slots[a]!]), g.ints([2])]);
     slot += slots[a]!;
+    // A frozen vector table equal to the first member's is that member's constant; every other table is this
+    // network's own.
+    const { shared } = o;
+    const reuse = shared && attr.type === "vectors" && tagger !== shared.first && sameTable(embed.tables[a]!, shared.first.embed.tables[a]!) ? shared.names.get(a) : undefined;
+    const own = shared && attr.type === "vectors" && tagger === shared.first ? "" : prefix;
+    const tables =
+      reuse ??
+      (dtype === "fp32"
+        ? [g.constant(`${own}embed.${a}`, "float32", [rows + 1, dim], table)]
+        : (() => {
+            // int8 rows and their scales; only the gathered rows are dequantized: dequantizing whole tables would
+            // cost more per request than the whole network.
+            const { q, scale } = quantizeInt8(table, rows + 1, dim, 0);
+            return [g.constant(`${own}embed.${a}.q`, "int8", [rows + 1, dim], q), g.constant(`${own}embed.${a}.scale`, "float32", [rows + 1], scale)];
+          })());
+    if (shared && tagger === shared.first) shared.names.set(a, tables);
     let rowsOut: string;
-    if (dtype === "fp32") rowsOut = g.node("Gather", [g.constant(`embed.${a}`, "float32", [rows + 1, dim], table), attrIds], { axis: 0 });
+    if (dtype === "fp32") rowsOut = g.node("Gather", [tables[0]!, attrIds], { axis: 0 });
     else {
-      // Gather int8 rows and their scales, then dequantize only those rows: dequantizing whole tables would cost
-      // more per request than the whole network.
-      const { q, scale } = quantizeInt8(table, rows + 1, dim, 0);
-      const qRows = g.node("Cast", [g.node("Gather", [g.constant(`embed.${a}.q`, "int8", [rows + 1, dim], q), attrIds], { axis: 0 })], { to: 1 });
-      const scales = g.node("Unsqueeze", [g.node("Gather", [g.constant(`embed.${a}.scale`, "float32", [rows + 1], scale), attrIds], { axis: 0 }), g.ints([3])]);
+      const qRows = g.node("Cast", [g.node("Gather", [tables[0]!, attrIds], { axis: 0 })], { to: 1 });
+      const scales = g.node("Unsqueeze", [g.node("Gather", [tables[1]!, attrIds], { axis: 0 }), g.ints([3])]);
       rowsOut = g.node("Mul", [qRows, scales]);
     }
     const summed = g.node("ReduceSum", [rowsOut, g.ints([2])], { keepdims: 0 });
     if (attr.type !== "ngrams") return summed;
-    const filled = g.node("Cast", [g.node("GreaterOrEqual", [attrIds, g.constant(`zero_${a}`, "int32", [], new Int32Array([0]))])], { to: 1 });
-    const count = g.node("Max", [g.node("ReduceSum", [filled, g.ints([2])], { keepdims: 1 }), g.constant(`one_${a}`, "float32", [], new Float32Array([1]))]);
+    const filled = g.node("Cast", [g.node("GreaterOrEqual", [attrIds, g.constant(`${prefix}zero_${a}`, "int32", [], new Int32Array([0]))])], { to: 1 });
+    const count = g.node("Max", [g.node("ReduceSum", [filled, g.ints([2])], { keepdims: 1 }), g.constant(`${prefix}one_${a}`, "float32", [], new Float32Array([1]))]);
     return g.node("Div", [summed, count]);
   });
   const x0 = g.node("Concat", parts, { axis: -1 });
@@ -109,7 +155,9 @@ export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype, q: Quantize
     const z = layerNorm(maxout(dense(g.node("Concat", cols, { axis: -1 }), `enc${l}`, (2 * window + 1) * width, width * P)), `enc${l}.ln`);
     h = g.node("Mul", [g.node("Add", [h, z]), mask3]);
   }
-  g.node("LogSoftmax", [dense(h, "out", width, K)], { axis: -1 }, "logprobs");
-  g.output("logprobs", "float32", ["batch", "tokens", K]);
-  return g.build("medner-tagger", OPSET, `medner tagger (${dtype}): ${tagger.labels.join(", ")}`);
+  return g.node("LogSoftmax", [dense(h, "out", width, K)], { axis: -1 }, o.output);
+}
+
+function sameTable(a: Float32Array, b: Float32Array): boolean {
+  return a.length === b.length && Buffer.compare(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength)) === 0;
 }

@@ -9,6 +9,7 @@ import { attributeDims, attributeSlots, describeIssue, FEATURIZER_VERSION, Medne
 import { parseConfig } from "./config.ts";
 import { HashEmbed } from "./hash-embed.ts";
 import { paramShapes, toVariables } from "./network.ts";
+import { checkMembers, EnsembleTagger, ensembleMembers, isEnsembleDir } from "./ensemble.ts";
 import { Tagger } from "./tagger.ts";
 
 export const MODEL_FORMAT = "medner-tagger";
@@ -80,7 +81,34 @@ export function readModelInfo(dir: string): ModelInfo {
   return r.data;
 }
 
+/** What export records about a model folder: its training facts and one sha256 for its weights. */
+export function modelFacts(dir: string): { training: Record<string, unknown>; weightsSha256: string } {
+  if (!isEnsembleDir(dir)) {
+    const info = readModelInfo(dir);
+    return { training: info.training, weightsSha256: info.weights.sha256 };
+  }
+  const infos = ensembleMembers(dir).map(readModelInfo);
+  return {
+    training: { ...infos[0]!.training, members: infos.length, seed: infos.map((i) => i.training.seed), step: infos.map((i) => i.training.step) },
+    weightsSha256: sha256(new TextEncoder().encode(infos.map((i) => i.weights.sha256).join(","))),
+  };
+}
+
+/** A trained tagger folder, or an ensemble folder (trainer/model/ensemble.ts), loaded and verified. */
 export function loadTagger(dir: string): Tagger {
+  if (!isEnsembleDir(dir)) return loadSingle(dir);
+  const paths = ensembleMembers(dir);
+  const members = paths.map(loadSingle);
+  try {
+    checkMembers(members, paths);
+  } catch (err) {
+    for (const m of members) m.dispose();
+    throw err;
+  }
+  return new EnsembleTagger(members);
+}
+
+function loadSingle(dir: string): Tagger {
   const info = readModelInfo(dir);
   if (info.featurizerVersion !== FEATURIZER_VERSION)
     throw new MednerError("E302", `${dir}: trained with featurizer v${info.featurizerVersion}, this build has v${FEATURIZER_VERSION}`);

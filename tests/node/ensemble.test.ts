@@ -1,0 +1,97 @@
+// Ensembles of taggers (`medner ensemble`): the members' mean log-probabilities and transitions, decoded once; the same
+// from the exported ONNX graph, where shared word vectors are stored once; and members that cannot be combined refused.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Doc } from "../../core/index.ts";
+import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
+import { readCorpus } from "../../trainer/corpus/index.ts";
+import { loadConfig, type TaggerConfig } from "../../trainer/model/config.ts";
+import { EnsembleTagger } from "../../trainer/model/ensemble.ts";
+import { loadTagger } from "../../trainer/model/io.ts";
+import { runTraining } from "../../trainer/run-training.ts";
+import { medner, ROOT } from "./cli.ts";
+import { exportFp32, expectSameEntities } from "./onnx-parity.ts";
+import { tempDir, tempFile } from "./temp.ts";
+
+const CORPUS = join(ROOT, "tests/fixtures/corpora/clinical-small.json");
+const CONFIG = join(ROOT, "tests/fixtures/tiny-config.json");
+const tmp = () => tempDir("ensemble");
+
+let backend: BackendInfo;
+let docs: Doc[];
+const members: string[] = [];
+let ensemble: string;
+let vectorsConfig: TaggerConfig;
+
+beforeAll(async () => {
+  backend = await initBackend();
+  docs = readCorpus(CORPUS).docs;
+  // A CRF layer (transitions to average) and word vectors (a frozen table the members share).
+  const vectors = tempFile("ensemble", "vectors.txt", "aspirin 1 0 0 1\nmetformin 0 1 1 0\nhypertension 1 1 0 0\ndiabetes 0 0 1 1\npain 1 0 1 0\n");
+  vectorsConfig = loadConfig(CONFIG, ["model.crf=true", "training.maxSteps=60", "training.evalEvery=30"]);
+  vectorsConfig.features.attributes.push({ type: "vectors", path: vectors, rows: 5, dim: 4 });
+  for (const seed of [3, 4]) {
+    const out = tmp();
+    await runTraining({ config: { ...vectorsConfig, seed }, train: docs, dev: docs, out, backend, dataDescription: { train: CORPUS } });
+    members.push(join(out, "model-best"));
+  }
+  ensemble = join(tmp(), "ensemble");
+  const r = medner("ensemble", "--out", ensemble, ...members);
+  if (r.code !== 0) throw new Error(r.stderr);
+}, 180_000);
+
+describe("medner ensemble", () => {
+  it("averages the members' log-probabilities and transitions, and decodes the mean", () => {
+    const e = loadTagger(ensemble);
+    expect(e).toBeInstanceOf(EnsembleTagger);
+    const [a, b] = members.map(loadTagger);
+    const feats = docs.slice(0, 5).map((d) => a!.featurize(d.text));
+    const [la, lb, le] = [a!.logProbs(feats), b!.logProbs(feats), e.logProbs(feats)];
+    expect(Array.from(la).some((v, i) => Math.abs(v - lb[i]!) > 1e-3)).toBe(true); // the members differ
+    le.forEach((v, i) => expect(v).toBeCloseTo((la[i]! + lb[i]!) / 2, 5));
+    const [ta, tb, te] = [a!.transitions()!, b!.transitions()!, e.transitions()!];
+    te.forEach((v, i) => expect(v).toBeCloseTo((ta[i]! + tb[i]!) / 2, 5));
+    // Decoding is the first member's Viterbi on the mean.
+    const texts = docs.slice(0, 5).map((d) => d.text);
+    const want = feats.map((f, i) => a!.decode(f, texts[i]!, le.subarray(feats.slice(0, i).reduce((n, x) => n + x.tokens.length, 0) * a!.tags.length).subarray(0, f.tokens.length * a!.tags.length), te));
+    expect(e.predict(texts, { documentRules: false })).toEqual(want);
+    for (const t of [a!, b!, e]) t.dispose();
+  });
+
+  it("evaluate and predict take the ensemble folder", () => {
+    const r = medner("evaluate", "--model", ensemble, "--data", CORPUS, "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).micro.f1).toBeGreaterThan(0.5);
+    const p = medner("predict", "--model", ensemble, "--text", "Pt with HTN on aspirin.", "--json");
+    expect(p.code).toBe(0);
+  });
+
+  it("exports one ONNX graph that finds what the tfjs ensemble finds, with the shared vectors stored once", async () => {
+    const { dir, manifest, engine } = await exportFp32(ensemble, "ens", docs);
+    const tfjs = loadTagger(ensemble);
+    const texts = docs.map((d) => d.text);
+    expectSameEntities(await engine.predict(texts, { documentRules: false }), tfjs.predict(texts, { documentRules: false }));
+    expect(manifest.transitions).toEqual(Array.from(tfjs.transitions()!));
+    expect(manifest.source).toMatchObject({ members: 2, seed: [3, 4] });
+    tfjs.dispose();
+    // Every member has its own tables, but the vector table (attribute 5) is the first member's constant.
+    const graph = readFileSync(join(dir, "model.onnx"));
+    expect(graph.includes(Buffer.from("m1.embed.5"))).toBe(false);
+    expect(graph.includes(Buffer.from("m1.embed.0"))).toBe(true);
+  });
+
+  it("refuses one model, an ensemble as a member, and members trained differently, with one line", () => {
+    expect(medner("ensemble", "--out", tmp(), members[0]!)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E301: an ensemble needs at least 2 models, got 1\n$/) });
+    expect(medner("ensemble", "--out", tmp(), ensemble, members[0]!)).toMatchObject({ code: 1, stderr: expect.stringMatching(/is an ensemble itself/) });
+    expect(medner("ensemble", "--out", tmp(), members[0]!, "/nope")).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E302: \/nope: no such model directory\n$/) });
+  });
+
+  it("refuses members whose features differ", async () => {
+    const out = tmp();
+    const other = { ...vectorsConfig, features: { ...vectorsConfig.features, dim: 16 }, training: { ...vectorsConfig.training, maxSteps: 2, evalEvery: 2 } };
+    await runTraining({ config: other, train: docs.slice(0, 4), dev: docs.slice(0, 4), out, backend, dataDescription: {} });
+    const r = medner("ensemble", "--out", tmp(), members[0]!, join(out, "model-best"));
+    expect(r).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E301: .* featurize differently/) });
+  }, 60_000);
+});

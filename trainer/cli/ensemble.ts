@@ -1,0 +1,19 @@
+// `medner ensemble`: trained models of one config (different seeds) → one ensemble folder that evaluate, predict and
+// export take like any model.
+import type { Command } from "commander";
+import { initBackend } from "../backend.ts";
+import { writeEnsemble } from "../model/ensemble.ts";
+import { loadTagger } from "../model/io.ts";
+
+export function registerEnsemble(program: Command): void {
+  program
+    .command("ensemble")
+    .description("average the predictions of models trained with one config and different seeds")
+    .argument("<models...>", "trained model folders (OUT/model-best), at least 2")
+    .requiredOption("--out <dir>", "the ensemble folder to write")
+    .action(async (models: string[], opts: { out: string }) => {
+      await initBackend();
+      const { labels } = writeEnsemble(models, opts.out, loadTagger);
+      process.stderr.write(`wrote ${opts.out}: an ensemble of ${models.length} models (${labels.join(", ")})\n`);
+    });
+}

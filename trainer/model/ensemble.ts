@@ -1,0 +1,111 @@
+// An ensemble of taggers trained with one config and different seeds: the members featurize alike (same features, same
+// known words and lexicon), so one featurization feeds every network; their tag log-probabilities and CRF transitions
+// are averaged, and one constrained Viterbi decodes the mean. On BC5CDR devel two members gain about 0.5 F1 over one
+// (docs/benchmarks.md). The folder: model.json naming the members, and each member's own folder under members/.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { describeIssue, MednerError } from "../../core/index.ts";
+import { Tagger, type Featurized } from "./tagger.ts";
+
+export const ENSEMBLE_FORMAT = "medner-ensemble";
+
+const EnsembleJson = z.object({
+  format: z.literal(ENSEMBLE_FORMAT),
+  formatVersion: z.literal(1),
+  labels: z.array(z.string()),
+  tags: z.array(z.string()),
+  members: z.array(z.string().regex(/^members\/\d+$/)).min(2),
+});
+
+export class EnsembleTagger extends Tagger {
+  constructor(readonly members: Tagger[]) {
+    const first = members[0]!;
+    super(first.config, first.labels, first.embed, first.params);
+  }
+
+  /** The members' mean log-probabilities. */
+  override logProbs(docs: readonly Featurized[]): Float32Array {
+    const out = this.members[0]!.logProbs(docs);
+    for (const m of this.members.slice(1)) {
+      const lp = m.logProbs(docs);
+      for (let i = 0; i < out.length; i++) out[i]! += lp[i]!;
+    }
+    for (let i = 0; i < out.length; i++) out[i]! /= this.members.length;
+    return out;
+  }
+
+  /** The members' mean CRF transitions, or undefined without a CRF layer. */
+  override transitions(): Float32Array | undefined {
+    const all = this.members.map((m) => m.transitions());
+    if (!all[0]) return undefined;
+    const out = new Float32Array(all[0].length);
+    for (const t of all) t!.forEach((v, i) => (out[i]! += v / all.length));
+    return out;
+  }
+
+  override dispose(): void {
+    for (const m of this.members) m.dispose();
+  }
+}
+
+/** Whether `dir` holds an ensemble (its model.json says so). */
+export function isEnsembleDir(dir: string): boolean {
+  const path = join(dir, "model.json");
+  if (!existsSync(path)) return false;
+  try {
+    return (JSON.parse(readFileSync(path, "utf8")) as { format?: unknown }).format === ENSEMBLE_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+/** Member folders of an ensemble, validated. */
+export function ensembleMembers(dir: string): string[] {
+  const path = join(dir, "model.json");
+  const r = EnsembleJson.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  if (!r.success) throw new MednerError("E302", describeIssue(r.error, path));
+  return r.data.members.map((m) => join(dir, m));
+}
+
+/** Refuses members that would not featurize, label or decode alike, naming the first difference. */
+export function checkMembers(members: readonly Tagger[], names: readonly string[]): void {
+  const first = members[0]!;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  members.slice(1).forEach((m, k) => {
+    const where = `${names[k + 1]} and ${names[0]}`;
+    if (!same(m.tags, first.tags)) throw new MednerError("E301", `${where} have different tags: members must be trained on the same labels and scheme`);
+    if (!same(m.config.features, first.config.features))
+      throw new MednerError("E301", `${where} featurize differently (features config, known words or lexicon): members must be trained with one config and one training set`);
+    if (!same(m.config.model, first.config.model)) throw new MednerError("E301", `${where} have different networks (model config): members must be trained with one config`);
+  });
+}
+
+/** Writes an ensemble folder from trained model folders (each OUT/model-best); atomically, like a single model. */
+export function writeEnsemble(memberDirs: readonly string[], out: string, load: (dir: string) => Tagger): { labels: string[] } {
+  if (memberDirs.length < 2) throw new MednerError("E301", `an ensemble needs at least 2 models, got ${memberDirs.length}`);
+  const members = memberDirs.map((d) => {
+    if (isEnsembleDir(d)) throw new MednerError("E301", `${d} is an ensemble itself: name its members instead`);
+    return load(d);
+  });
+  try {
+    checkMembers(members, memberDirs);
+    const tmp = `${out}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    const names = memberDirs.map((d, k) => {
+      const dest = join(tmp, "members", String(k));
+      mkdirSync(dest, { recursive: true });
+      const info = JSON.parse(readFileSync(join(d, "model.json"), "utf8")) as { weights: { file: string } };
+      copyFileSync(join(d, "model.json"), join(dest, "model.json"));
+      copyFileSync(join(d, info.weights.file), join(dest, info.weights.file));
+      return `members/${k}`;
+    });
+    const json: z.infer<typeof EnsembleJson> = { format: ENSEMBLE_FORMAT, formatVersion: 1, labels: members[0]!.labels, tags: members[0]!.tags, members: names };
+    writeFileSync(join(tmp, "model.json"), `${JSON.stringify(json, null, 2)}\n`);
+    rmSync(out, { recursive: true, force: true });
+    renameSync(tmp, out);
+    return { labels: json.labels };
+  } finally {
+    for (const m of members) m.dispose();
+  }
+}
