@@ -1,6 +1,6 @@
 // Ensembles of taggers (`medner ensemble`): the members' mean log-probabilities and transitions, decoded once; the same
 // from the exported ONNX graph, where shared word vectors are stored once; and members that cannot be combined refused.
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Doc } from "../../core/index.ts";
@@ -42,14 +42,19 @@ beforeAll(async () => {
 }, 180_000);
 
 describe("medner ensemble", () => {
-  it("averages the members' log-probabilities and transitions, and decodes the mean", () => {
+  it("averages the members' log-probabilities (renormalized per token) and transitions, and decodes the mean", () => {
     const e = loadTagger(ensemble);
     expect(e).toBeInstanceOf(EnsembleTagger);
     const [a, b] = members.map(loadTagger);
     const feats = docs.slice(0, 5).map((d) => a!.featurize(d.text));
     const [la, lb, le] = [a!.logProbs(feats), b!.logProbs(feats), e.logProbs(feats)];
     expect(Array.from(la).some((v, i) => Math.abs(v - lb[i]!) > 1e-3)).toBe(true); // the members differ
-    le.forEach((v, i) => expect(v).toBeCloseTo((la[i]! + lb[i]!) / 2, 5));
+    const K = a!.tags.length;
+    for (let t = 0; t < le.length / K; t++) {
+      const mean = Array.from({ length: K }, (_, k) => (la[t * K + k]! + lb[t * K + k]!) / 2);
+      const norm = Math.log(mean.reduce((acc, v) => acc + Math.exp(v), 0));
+      mean.forEach((v, k) => expect(le[t * K + k]).toBeCloseTo(v - norm, 5));
+    }
     const [ta, tb, te] = [a!.transitions()!, b!.transitions()!, e.transitions()!];
     te.forEach((v, i) => expect(v).toBeCloseTo((ta[i]! + tb[i]!) / 2, 5));
     // Decoding is the first member's Viterbi on the mean.
@@ -81,16 +86,34 @@ describe("medner ensemble", () => {
     expect(graph.includes(Buffer.from("m1.embed.0"))).toBe(true);
   });
 
-  it("refuses one model, an ensemble as a member, and members trained differently, with one line", () => {
+  it("refuses a member that is not the one it was made of", () => {
+    const copy = join(tmp(), "ensemble");
+    cpSync(ensemble, copy, { recursive: true });
+    cpSync(members[0]!, join(copy, "members", "1"), { recursive: true });
+    expect(() => loadTagger(copy)).toThrow(/^E302: .*members\/1: not the member this ensemble was made of/);
+    expect(medner("evaluate", "--model", copy, "--data", CORPUS)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E302: .*not the member this ensemble was made of/) });
+  });
+
+  it("refuses one model, an ensemble as a member, a model twice, and an --out that would replace a member, with one line", () => {
+    expect(medner("ensemble", "--out", tmp(), members[0]!, members[0]!)).toMatchObject({ code: 1, stderr: expect.stringMatching(/is the same model as an earlier member/) });
+    expect(medner("ensemble", "--out", join(members[0]!, ".."), ...members)).toMatchObject({ code: 1, stderr: expect.stringMatching(/would replace the model/) });
+    expect(readFileSync(join(members[0]!, "model.json"), "utf8")).toContain('"medner-tagger"');
     expect(medner("ensemble", "--out", tmp(), members[0]!)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E301: an ensemble needs at least 2 models, got 1\n$/) });
     expect(medner("ensemble", "--out", tmp(), ensemble, members[0]!)).toMatchObject({ code: 1, stderr: expect.stringMatching(/is an ensemble itself/) });
     expect(medner("ensemble", "--out", tmp(), members[0]!, "/nope")).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E302: \/nope: no such model directory\n$/) });
   });
 
+  it("refuses members trained on different data", async () => {
+    const out = tmp();
+    await runTraining({ config: { ...vectorsConfig, training: { ...vectorsConfig.training, maxSteps: 2, evalEvery: 2 } }, train: docs.slice(0, 6), dev: docs.slice(0, 6), out, backend, dataDescription: {} });
+    const r = medner("ensemble", "--out", tmp(), members[0]!, join(out, "model-best"));
+    expect(r).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E301: .* were trained on different data/) });
+  }, 60_000);
+
   it("refuses members whose features differ", async () => {
     const out = tmp();
     const other = { ...vectorsConfig, features: { ...vectorsConfig.features, dim: 16 }, training: { ...vectorsConfig.training, maxSteps: 2, evalEvery: 2 } };
-    await runTraining({ config: other, train: docs.slice(0, 4), dev: docs.slice(0, 4), out, backend, dataDescription: {} });
+    await runTraining({ config: other, train: docs, dev: docs.slice(0, 4), out, backend, dataDescription: {} });
     const r = medner("ensemble", "--out", tmp(), members[0]!, join(out, "model-best"));
     expect(r).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E301: .* featurize differently/) });
   }, 60_000);

@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { initBackend } from "../backend.ts";
 import { writeEnsemble } from "../model/ensemble.ts";
-import { loadTagger } from "../model/io.ts";
+import { loadTagger, readModelInfo } from "../model/io.ts";
 
 export function registerEnsemble(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function registerEnsemble(program: Command): void {
     .requiredOption("--out <dir>", "the ensemble folder to write")
     .action(async (models: string[], opts: { out: string }) => {
       await initBackend();
-      const { labels } = writeEnsemble(models, opts.out, loadTagger);
+      const { labels } = writeEnsemble(models, opts.out, loadTagger, readModelInfo);
       process.stderr.write(`wrote ${opts.out}: an ensemble of ${models.length} models (${labels.join(", ")})\n`);
     });
 }

@@ -51,7 +51,8 @@ export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype, q: Quantize
     const shared = { first: members[0]!, names: new Map<number, string[]>() };
     const outs = members.map((m, k) => network(g, m, dtype, q, { prefix: `m${k}.`, ids, mask3, shared }));
     const sum = outs.slice(1).reduce((acc, o) => g.node("Add", [acc, o]), outs[0]!);
-    g.node("Div", [sum, g.constant("members", "float32", [], new Float32Array([members.length]))], {}, "logprobs");
+    // Renormalized per token, as EnsembleTagger.logProbs does, so entity scores stay probabilities.
+    g.node("LogSoftmax", [g.node("Div", [sum, g.constant("members", "float32", [], new Float32Array([members.length]))])], { axis: -1 }, "logprobs");
   }
   g.output("logprobs", "float32", ["batch", "tokens", K]);
   const what = members.length > 1 ? `medner tagger ensemble of ${members.length}` : "medner tagger";

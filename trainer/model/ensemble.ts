@@ -3,7 +3,7 @@
 // are averaged, and one constrained Viterbi decodes the mean. On BC5CDR devel two members gain about 0.5 F1 over one
 // (docs/benchmarks.md). The folder: model.json naming the members, and each member's own folder under members/.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { z } from "zod";
 import { describeIssue, MednerError } from "../../core/index.ts";
 import { Tagger, type Featurized } from "./tagger.ts";
@@ -15,23 +15,38 @@ const EnsembleJson = z.object({
   formatVersion: z.literal(1),
   labels: z.array(z.string()),
   tags: z.array(z.string()),
-  members: z.array(z.string().regex(/^members\/\d+$/)).min(2),
+  members: z.array(z.object({ dir: z.string().regex(/^members\/\d+$/), weightsSha256: z.string().length(64) })).min(2),
 });
 
+/**
+ * Members' networks behind the Tagger interface. `params` and `embed` are the first member's (the base class needs
+ * them): training or saving an ensemble is not a thing; export reads `members`.
+ */
 export class EnsembleTagger extends Tagger {
   constructor(readonly members: Tagger[]) {
     const first = members[0]!;
     super(first.config, first.labels, first.embed, first.params);
   }
 
-  /** The members' mean log-probabilities. */
+  /**
+   * The members' mean log-probabilities, renormalized per token (a log-softmax of the mean), so entity scores stay
+   * probabilities. A per-token shift changes neither the Viterbi path nor CRF marginals.
+   */
   override logProbs(docs: readonly Featurized[]): Float32Array {
     const out = this.members[0]!.logProbs(docs);
     for (const m of this.members.slice(1)) {
       const lp = m.logProbs(docs);
       for (let i = 0; i < out.length; i++) out[i]! += lp[i]!;
     }
-    for (let i = 0; i < out.length; i++) out[i]! /= this.members.length;
+    const K = this.tags.length;
+    for (let t = 0; t < out.length; t += K) {
+      let max = -Infinity;
+      for (let k = 0; k < K; k++) max = Math.max(max, out[t + k]! / this.members.length);
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += Math.exp(out[t + k]! / this.members.length - max);
+      const norm = max + Math.log(sum);
+      for (let k = 0; k < K; k++) out[t + k] = out[t + k]! / this.members.length - norm;
+    }
     return out;
   }
 
@@ -60,12 +75,12 @@ export function isEnsembleDir(dir: string): boolean {
   }
 }
 
-/** Member folders of an ensemble, validated. */
-export function ensembleMembers(dir: string): string[] {
+/** Member folders of an ensemble, with the weights sha256 each must have (the members are pinned). */
+export function ensembleMembers(dir: string): Array<{ dir: string; weightsSha256: string }> {
   const path = join(dir, "model.json");
   const r = EnsembleJson.safeParse(JSON.parse(readFileSync(path, "utf8")));
   if (!r.success) throw new MednerError("E302", describeIssue(r.error, path));
-  return r.data.members.map((m) => join(dir, m));
+  return r.data.members.map((m) => ({ dir: join(dir, m.dir), weightsSha256: m.weightsSha256 }));
 }
 
 /** Refuses members that would not featurize, label or decode alike, naming the first difference. */
@@ -82,29 +97,45 @@ export function checkMembers(members: readonly Tagger[], names: readonly string[
 }
 
 /** Writes an ensemble folder from trained model folders (each OUT/model-best); atomically, like a single model. */
-export function writeEnsemble(memberDirs: readonly string[], out: string, load: (dir: string) => Tagger): { labels: string[] } {
+export function writeEnsemble(
+  memberDirs: readonly string[],
+  out: string,
+  load: (dir: string) => Tagger,
+  info: (dir: string) => { training: Record<string, unknown>; weights: { file: string; sha256: string } },
+): { labels: string[] } {
   if (memberDirs.length < 2) throw new MednerError("E301", `an ensemble needs at least 2 models, got ${memberDirs.length}`);
-  const members = memberDirs.map((d) => {
+  const target = resolve(out);
+  for (const d of memberDirs) {
     if (isEnsembleDir(d)) throw new MednerError("E301", `${d} is an ensemble itself: name its members instead`);
-    return load(d);
-  });
+    const rel = relative(target, resolve(d));
+    if (!rel || (!rel.startsWith("..") && !isAbsolute(rel))) throw new MednerError("E301", `--out ${out} would replace the model ${d}: write the ensemble elsewhere`);
+  }
+  const infos = memberDirs.map(info);
+  const twice = infos.findIndex((x, k) => infos.findIndex((y) => y.weights.sha256 === x.weights.sha256) !== k);
+  if (twice > 0) throw new MednerError("E301", `${memberDirs[twice]} is the same model as an earlier member: train members with different seeds`);
+  const k = infos.findIndex((x) => x.training.trainDataSha256 !== infos[0]!.training.trainDataSha256);
+  if (k > 0) throw new MednerError("E301", `${memberDirs[k]} and ${memberDirs[0]} were trained on different data (trainDataSha256): members must share one training set`);
+  const members: Tagger[] = [];
+  const tmp = `${out}.tmp`;
   try {
+    for (const d of memberDirs) members.push(load(d));
     checkMembers(members, memberDirs);
-    const tmp = `${out}.tmp`;
     rmSync(tmp, { recursive: true, force: true });
-    const names = memberDirs.map((d, k) => {
+    const entries = memberDirs.map((d, k) => {
       const dest = join(tmp, "members", String(k));
       mkdirSync(dest, { recursive: true });
-      const info = JSON.parse(readFileSync(join(d, "model.json"), "utf8")) as { weights: { file: string } };
       copyFileSync(join(d, "model.json"), join(dest, "model.json"));
-      copyFileSync(join(d, info.weights.file), join(dest, info.weights.file));
-      return `members/${k}`;
+      copyFileSync(join(d, infos[k]!.weights.file), join(dest, infos[k]!.weights.file));
+      return { dir: `members/${k}`, weightsSha256: infos[k]!.weights.sha256 };
     });
-    const json: z.infer<typeof EnsembleJson> = { format: ENSEMBLE_FORMAT, formatVersion: 1, labels: members[0]!.labels, tags: members[0]!.tags, members: names };
+    const json: z.infer<typeof EnsembleJson> = { format: ENSEMBLE_FORMAT, formatVersion: 1, labels: members[0]!.labels, tags: members[0]!.tags, members: entries };
     writeFileSync(join(tmp, "model.json"), `${JSON.stringify(json, null, 2)}\n`);
     rmSync(out, { recursive: true, force: true });
     renameSync(tmp, out);
     return { labels: json.labels };
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
   } finally {
     for (const m of members) m.dispose();
   }

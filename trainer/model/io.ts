@@ -31,6 +31,8 @@ const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 /** Writes atomically: into DIR.tmp, then renamed, so an interruption never leaves a half-written model. */
 export function saveTagger(tagger: Tagger, dir: string, training: Record<string, unknown>): void {
+  // An ensemble is written by writeEnsemble from its members' folders; saving it here would save its first member.
+  if (tagger instanceof EnsembleTagger) throw new MednerError("E301", "an ensemble is not trained or saved as one model: `medner ensemble` writes it from its members");
   const entries: Array<z.infer<typeof WeightEntry>> = [];
   const arrays: Float32Array[] = [];
   let offset = 0;
@@ -87,7 +89,7 @@ export function modelFacts(dir: string): { training: Record<string, unknown>; we
     const info = readModelInfo(dir);
     return { training: info.training, weightsSha256: info.weights.sha256 };
   }
-  const infos = ensembleMembers(dir).map(readModelInfo);
+  const infos = ensembleMembers(dir).map((m) => readModelInfo(m.dir));
   return {
     training: { ...infos[0]!.training, members: infos.length, seed: infos.map((i) => i.training.seed), step: infos.map((i) => i.training.step) },
     weightsSha256: sha256(new TextEncoder().encode(infos.map((i) => i.weights.sha256).join(","))),
@@ -97,10 +99,15 @@ export function modelFacts(dir: string): { training: Record<string, unknown>; we
 /** A trained tagger folder, or an ensemble folder (trainer/model/ensemble.ts), loaded and verified. */
 export function loadTagger(dir: string): Tagger {
   if (!isEnsembleDir(dir)) return loadSingle(dir);
-  const paths = ensembleMembers(dir);
-  const members = paths.map(loadSingle);
+  const pinned = ensembleMembers(dir);
+  const members: Tagger[] = [];
   try {
-    checkMembers(members, paths);
+    for (const m of pinned) {
+      const sha = readModelInfo(m.dir).weights.sha256;
+      if (sha !== m.weightsSha256) throw new MednerError("E302", `${m.dir}: not the member this ensemble was made of (weights sha256 ${sha.slice(0, 12)}…, expected ${m.weightsSha256.slice(0, 12)}…)`);
+      members.push(loadSingle(m.dir));
+    }
+    checkMembers(members, pinned.map((m) => m.dir));
   } catch (err) {
     for (const m of members) m.dispose();
     throw err;
