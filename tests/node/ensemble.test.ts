@@ -37,8 +37,9 @@ beforeAll(async () => {
     members.push(join(out, "model-best"));
   }
   ensemble = join(tmp(), "ensemble");
-  const r = medner("ensemble", "--out", ensemble, ...members);
+  const r = medner("ensemble", "--out", ensemble, ...members, "--json");
   if (r.code !== 0) throw new Error(r.stderr);
+  expect(JSON.parse(r.stdout)).toEqual({ out: ensemble, members, labels: ["DISEASE", "MEDICATION", "TREATMENT"] });
 }, 180_000);
 
 describe("medner ensemble", () => {

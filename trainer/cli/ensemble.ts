@@ -11,9 +11,11 @@ export function registerEnsemble(program: Command): void {
     .description("average the predictions of models trained with one config and different seeds")
     .argument("<models...>", "trained model folders (OUT/model-best), at least 2")
     .requiredOption("--out <dir>", "the ensemble folder to write")
-    .action(async (models: string[], opts: { out: string }) => {
+    .option("--json", "print {out, members, labels} on stdout")
+    .action(async (models: string[], opts: { out: string; json?: boolean }) => {
       await initBackend();
       const { labels } = writeEnsemble(models, opts.out, loadTagger, readModelInfo);
       process.stderr.write(`wrote ${opts.out}: an ensemble of ${models.length} models (${labels.join(", ")})\n`);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ out: opts.out, members: models, labels })}\n`);
     });
 }
