@@ -17,6 +17,7 @@
 // "low molecular weight heparin", so only their letter check is kept (docs/benchmarks.md has the comparison).
 import type { ScoredEntity } from "./decode.ts";
 import { tokenize } from "./tokenizer.ts";
+import type { Token } from "./types.ts";
 
 export interface DocumentRulesOptions {
   /**
@@ -121,7 +122,13 @@ interface Candidate extends Evidence {
  * "heart failure exacerbation" is not cut to the "heart failure" inside it; a short form goes before a repeated string
  * of the same length.
  */
-export function applyDocumentRules(texts: readonly string[], entities: readonly (readonly ScoredEntity[])[], options: DocumentRulesOptions = {}): ScoredEntity[][] {
+export function applyDocumentRules(
+  texts: readonly string[],
+  entities: readonly (readonly ScoredEntity[])[],
+  options: DocumentRulesOptions = {},
+  /** Each text's tokens, where the caller has them already (the engines do): tokenized here otherwise. */
+  tokenized?: readonly (readonly Token[])[],
+): ScoredEntity[][] {
   const context = Number.isFinite(options.context) ? Math.max(0, Math.floor(options.context!)) : 0;
   const defs = texts.map((t, i) => definitions(t, entities[i]!));
   return texts.map((text, i) => {
@@ -150,7 +157,7 @@ export function applyDocumentRules(texts: readonly string[], entities: readonly 
     // Token starts by the word that begins there (its letters, marks and digits; or its first character): a candidate
     // is tried only where its own first word begins a token. The key is read from the text, not from a tokenization of
     // the candidate alone, which can differ ("p.o." is one token alone, four in "p.o.BID").
-    const tokens = tokenize(text);
+    const tokens = tokenized?.[i] ?? tokenize(text);
     const ends = new Set(tokens.map((t) => t.end));
     const startsBy = new Map<string, number[]>();
     for (const t of tokens) {

@@ -81,7 +81,7 @@ export class TaggerEngine {
         out[j] = this.decode(d.text, d.tokens, lp.subarray(b * T * K, (b * T + d.tokens.length) * K));
       });
     }
-    return options.documentRules === false ? out : applyDocumentRules(texts, out, options);
+    return options.documentRules === false ? out : applyDocumentRules(texts, out, options, docs.map((d) => d.tokens));
   }
 
   private decode(text: string, tokens: Token[], lp: Float32Array): EngineEntity[] {

@@ -61,6 +61,6 @@ export function modelLoader(runtimes: Runtimes) {
     }
     const engine = await loadExportedTagger(cached, runtimes.tagger);
     const m = engine.manifest;
-    return { kind: "tagger", labels: m.labels, servedSha256: m.files[DTYPE_FILES[m.dtype]]!.sha256, predict: (texts, options = {}) => engine.predict(texts, { documentRules: options.documentRules !== false }) };
+    return { kind: "tagger", labels: m.labels, servedSha256: m.files[DTYPE_FILES[m.dtype]]!.sha256, predict: (texts, options) => engine.predict(texts, options) };
   };
 }

@@ -1,7 +1,7 @@
 // The training loop as a generator: it yields after every step and every evaluation, and the caller decides what to
 // save (model-last on every evaluation, model-best when dev F1 improves) — the spaCy loop's shape.
 import * as tf from "@tensorflow/tfjs";
-import { attributeSlots, docToTags, featurize, PAD, spanScores, tokenize, withKnownWords, type Doc, type Scores } from "../core/index.ts";
+import { attributeSlots, docToTags, featurize, PAD, spanScores, tokenize, withKnownWords, type Doc, type PredictOptions, type Scores } from "../core/index.ts";
 import type { TaggerConfig } from "./model/config.ts";
 import { ParamAverages } from "./model/averages.ts";
 import { crfNll } from "./model/crf-loss.ts";
@@ -88,9 +88,12 @@ export function toExamples(docs: Doc[], tagger: Tagger, annotated?: readonly str
   return { examples, problems };
 }
 
-/** The tagger alone, without the document rules: the training curve and model-best follow what training changes. */
-export function evaluateTagger(tagger: Tagger, docs: Doc[]): Scores {
-  const preds = tagger.predict(docs.map((d) => d.text), { documentRules: false });
+/**
+ * Strict span scores of `tagger` on `docs`. By default the tagger alone, without the document rules: the training
+ * curve and model-best follow what training changes.
+ */
+export function evaluateTagger(tagger: Tagger, docs: Doc[], options: PredictOptions = { documentRules: false }): Scores {
+  const preds = tagger.predict(docs.map((d) => d.text), options);
   return spanScores(docs.map((d, i) => ({ gold: d.entities, pred: preds[i]! })));
 }
 

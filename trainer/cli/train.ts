@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Option, type Command } from "commander";
 import cliProgress from "cli-progress";
-import { spanScores, type Doc } from "../../core/index.ts";
+import type { Doc } from "../../core/index.ts";
 import { BACKENDS, initBackend, type BackendName } from "../backend.ts";
 import { readCorpus, type CorpusFormat } from "../corpus/index.ts";
 import { loadConfig } from "../model/config.ts";
@@ -13,7 +13,7 @@ import { loadTagger } from "../model/io.ts";
 import { checkLexiconFiles } from "../model/lexicon.ts";
 import { checkVectorFiles } from "../model/vectors.ts";
 import { runTraining, splitDev } from "../run-training.ts";
-import { labelsOf } from "../train.ts";
+import { evaluateTagger, labelsOf } from "../train.ts";
 import { documentContext } from "./options.ts";
 
 const BUNDLED = fileURLToPath(new URL("../../data/clinical-notes/", import.meta.url));
@@ -139,8 +139,7 @@ export function registerTrain(program: Command): void {
 function scoreWithRules(out: string, dev: Doc[], context: number) {
   const tagger = loadTagger(join(out, "model-best"));
   try {
-    const preds = tagger.predict(dev.map((d) => d.text), { context });
-    const s = spanScores(dev.map((d, i) => ({ gold: d.entities, pred: preds[i]! })));
+    const s = evaluateTagger(tagger, dev, { context });
     const result = { context, micro: { precision: s.micro.precision, recall: s.micro.recall, f1: s.micro.f1 } };
     const metricsPath = join(out, "metrics.json");
     writeFileSync(metricsPath, `${JSON.stringify({ ...JSON.parse(readFileSync(metricsPath, "utf8")), withDocumentRules: result }, null, 2)}\n`);

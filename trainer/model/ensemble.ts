@@ -38,14 +38,15 @@ export class EnsembleTagger extends Tagger {
       const lp = m.logProbs(docs);
       for (let i = 0; i < out.length; i++) out[i]! += lp[i]!;
     }
+    for (let i = 0; i < out.length; i++) out[i]! /= this.members.length;
     const K = this.tags.length;
     for (let t = 0; t < out.length; t += K) {
       let max = -Infinity;
-      for (let k = 0; k < K; k++) max = Math.max(max, out[t + k]! / this.members.length);
+      for (let k = 0; k < K; k++) max = Math.max(max, out[t + k]!);
       let sum = 0;
-      for (let k = 0; k < K; k++) sum += Math.exp(out[t + k]! / this.members.length - max);
+      for (let k = 0; k < K; k++) sum += Math.exp(out[t + k]! - max);
       const norm = max + Math.log(sum);
-      for (let k = 0; k < K; k++) out[t + k] = out[t + k]! / this.members.length - norm;
+      for (let k = 0; k < K; k++) out[t + k]! -= norm;
     }
     return out;
   }

@@ -103,9 +103,10 @@ export function loadTagger(dir: string): Tagger {
   const members: Tagger[] = [];
   try {
     for (const m of pinned) {
-      const sha = readModelInfo(m.dir).weights.sha256;
+      const info = readModelInfo(m.dir);
+      const sha = info.weights.sha256;
       if (sha !== m.weightsSha256) throw new MednerError("E302", `${m.dir}: not the member this ensemble was made of (weights sha256 ${sha.slice(0, 12)}…, expected ${m.weightsSha256.slice(0, 12)}…)`);
-      members.push(loadSingle(m.dir));
+      members.push(loadSingle(m.dir, info));
     }
     checkMembers(members, pinned.map((m) => m.dir));
   } catch (err) {
@@ -115,8 +116,7 @@ export function loadTagger(dir: string): Tagger {
   return new EnsembleTagger(members);
 }
 
-function loadSingle(dir: string): Tagger {
-  const info = readModelInfo(dir);
+function loadSingle(dir: string, info: ModelInfo = readModelInfo(dir)): Tagger {
   if (info.featurizerVersion !== FEATURIZER_VERSION)
     throw new MednerError("E302", `${dir}: trained with featurizer v${info.featurizerVersion}, this build has v${FEATURIZER_VERSION}`);
   const config = parseConfig(info.config, join(dir, "model.json"));

@@ -123,7 +123,7 @@ export class Tagger {
       offset += d.tokens.length;
       return this.decode(d, texts[i]!, slice, transitions);
     });
-    return options.documentRules === false ? out : applyDocumentRules(texts, out, options);
+    return options.documentRules === false ? out : applyDocumentRules(texts, out, options, docs.map((d) => d.tokens));
   }
 
   dispose(): void {
