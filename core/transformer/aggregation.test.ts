@@ -149,3 +149,26 @@ function scoresOf(rows: Row[]): Float32Array {
   rows.forEach((row, i) => Object.entries(row).forEach(([label, p]) => (scores[i * LABELS.length + LABELS.indexOf(label)] = p ?? 0)));
   return scores;
 }
+
+describe("aggregation: entity types with hyphens", () => {
+  // Python (transformers ≥ 4.36, group_sub_entities) names a group by entity.split("-", 1)[-1]: everything after the
+  // first hyphen, so "B-SIGN-SYMPTOM" is SIGN-SYMPTOM and a label without B-/I- such as "TAX-PERCENT" is PERCENT.
+  const labels = ["O", "B-SIGN-SYMPTOM", "I-SIGN-SYMPTOM", "TAX-PERCENT"];
+  const text = "chest pain fever";
+  const tokens = tokenizer.tokenize(text);
+  const scores = new Float32Array(tokens.length * labels.length);
+  [1, 2, 3].forEach((label, i) => (scores[i * labels.length + label] = 0.9));
+  const entities = (aggregation: Aggregation) =>
+    aggregate({ text, tokens, scores, labels, unkId: tokenizer.unkId, tokensToString: (t) => tokenizer.tokensToString(t), aggregation, labelOf: (type) => type });
+
+  it("keeps the type whole after the B-/I- prefix, for simple and word strategies, and in the canonical label's input", () => {
+    expect(tokens.map((t) => t.token)).toEqual(["chest", "pain", "fever"]);
+    for (const a of ["simple", "first", "max", "average"] as const) {
+      expect(entities(a).map((e) => ["entity_group" in e ? e.entity_group : null, e.start, e.end, e.label])).toEqual([
+        ["SIGN-SYMPTOM", 0, 10, "SIGN-SYMPTOM"],
+        ["PERCENT", 11, 16, "PERCENT"],
+      ]);
+    }
+    expect(entities("none").map((e) => ["entity" in e ? e.entity : null, e.label])).toEqual([["B-SIGN-SYMPTOM", "SIGN-SYMPTOM"], ["I-SIGN-SYMPTOM", "SIGN-SYMPTOM"], ["TAX-PERCENT", "PERCENT"]]);
+  });
+});

@@ -1,8 +1,9 @@
 // Turns per-token label scores into entities with the semantics of the Python `TokenClassificationPipeline`
 // (huggingface/transformers, src/transformers/pipelines/token_classification.py: gather_pre_entities, aggregate,
 // aggregate_word, aggregate_words, group_sub_entities, group_entities, get_tag, postprocess). Followed line by line,
-// including its quirks, so a model behaves here as it does in Python; the one deliberate difference is that offsets
-// are UTF-16 indices (see wordpiece.ts).
+// including its quirks, so a model behaves here as it does in Python. Two deliberate differences: offsets are UTF-16
+// indices (see wordpiece.ts), and a long note is never truncated (windows.ts: the engine merges the windows' per-token
+// scores before this runs once over the whole note).
 
 export const AGGREGATIONS = ["none", "simple", "first", "average", "max"] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
@@ -92,8 +93,8 @@ export function aggregate(input: AggregationInput): TransformerEntity[] {
     .map((g) => ({ ...g, label: labelOf(g.entity_group), text: text.slice(g.start, g.end) }));
 }
 
-/** group_sub_entities names a group by the part after the last "-". */
-const typeOf = (entity: string) => entity.split("-").at(-1)!;
+/** group_sub_entities names a group by entity.split("-", 1)[-1]: everything after the first "-" (transformers ≥ 4.36). */
+export const typeOf = (entity: string) => entity.slice(entity.indexOf("-") + 1);
 
 /** Python's len(): code points, not UTF-16 units. */
 const codePoints = (s: string) => {

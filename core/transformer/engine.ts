@@ -2,7 +2,7 @@
 // length-bucketed padded batches through an injected runner (the only part that touches onnxruntime), one merge per
 // note, then Python-pipeline aggregation.
 import { MednerError } from "../errors.ts";
-import { aggregate, AGGREGATIONS, softmax, type Aggregation, type TransformerEntity } from "./aggregation.ts";
+import { aggregate, AGGREGATIONS, softmax, typeOf, type Aggregation, type TransformerEntity } from "./aggregation.ts";
 import { canonicalLabel } from "./canonical.ts";
 import type { TransformerManifest } from "./manifest.ts";
 import { mergeWindows, planWindows, type TokenWindow } from "./windows.ts";
@@ -76,7 +76,7 @@ export class TransformerEngine {
     planWindows(0, this.windowSize, this.overlap); // validates the overlap once, here, not per request
     this.maxBatchTokens = options.maxBatchTokens ?? 1024;
     this.batchWindows = options.batchWindows ?? true;
-    const labels = new Map(manifest.labels.map((l) => { const type = l.split("-").at(-1)!; return [type, canonicalLabel(type)] as const; }));
+    const labels = new Map(manifest.labels.map((l) => { const type = typeOf(l); return [type, canonicalLabel(type)] as const; }));
     this.labelOf = (type) => labels.get(type) ?? canonicalLabel(type);
   }
 

@@ -59,8 +59,9 @@ export class WordPieceTokenizer {
   private readonly prefix: string;
   private readonly unkToken: string;
   private readonly added: AddedToken[];
-  private readonly addedByContent: Map<string, AddedToken>;
   private readonly charCache = new Map<string, number>();
+  /** The normalizer lowercases Σ (an uncased model): see tokenizeSection. */
+  private readonly sigmaToLower: boolean;
   private readonly wordCache = new Map<string, string[]>();
 
   /** Throws with a "tokenizer.json: path: problem" message for tokenizers this module cannot give offsets for. */
@@ -75,7 +76,7 @@ export class WordPieceTokenizer {
     this.prefix = json.data.model.continuing_subword_prefix;
     this.unkToken = json.data.model.unk_token;
     this.added = json.data.added_tokens;
-    this.addedByContent = new Map(this.added.map((t) => [t.content, t]));
+    this.sigmaToLower = this.lib.normalizer?.("Σ") === "σ";
     const idOf = (token: string, what: string) => {
       const id = this.lib.token_to_id(token);
       if (id === undefined) throw new Error(`tokenizer.json: the ${what} token ${token} is not in the vocabulary`);
@@ -140,9 +141,12 @@ export class WordPieceTokenizer {
   }
 
   private tokenizeSection(text: string, start: number, end: number, out: WordPieceToken[], word: { index: number }): void {
-    const raw = text.slice(start, end);
-    // The library normalizes the section as a whole (lowercasing is context-sensitive for Σ): its output is the truth,
-    // and per-code-point normalization only supplies how many characters each original code point became.
+    // The Rust tokenizers lowercase one character at a time (NormalizedString::lowercase), so Σ is always σ there; the
+    // library's String.toLowerCase applies Unicode's Final_Sigma rule and gives ς at a word's end. Σ → σ first, where
+    // this normalizer lowercases, keeps the ids Python gets; both are one UTF-16 unit, so offsets are unchanged.
+    const raw = this.sigmaToLower ? text.slice(start, end).replaceAll("Σ", "σ") : text.slice(start, end);
+    // Otherwise the library's output for the whole section is the truth, and per-code-point normalization only
+    // supplies how many characters each original code point became.
     const content = this.lib.normalizer ? this.lib.normalizer(raw) : raw;
     if (content.length === 0) return;
     const from = new Int32Array(content.length);
@@ -159,11 +163,6 @@ export class WordPieceTokenizer {
     }
     if (k !== content.length) throw new Error(`wordpiece: normalizer alignment failed (${k} of ${content.length} characters placed)`);
     const span = (a: number, b: number) => ({ start: from[a]!, end: to[b - 1]! });
-    const whole = this.addedByContent.get(content);
-    if (whole) {
-      out.push({ id: whole.id, token: whole.content, ...span(0, content.length), isSubword: false, wordIndex: word.index++ });
-      return;
-    }
     let cursor = 0;
     for (const w of this.lib.pre_tokenizer ? this.lib.pre_tokenizer(content) : [content]) {
       // Pre-tokens are matches of the library's split pattern in order, with only whitespace between them.
