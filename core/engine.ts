@@ -15,6 +15,8 @@ export type EngineEntity = ScoredEntity;
 /** Runs the graph: `ids` `[batch, tokens, slots]` int32 and `mask` `[batch, tokens]` → log-probs `[batch, tokens, tags]`. */
 export interface TaggerRunner {
   run(ids: Int32Array, mask: Float32Array, batch: number, tokens: number, slots: number): Promise<Float32Array>;
+  /** Frees the session (its wasm or native memory); the runner must not be used afterwards. */
+  release?(): Promise<void>;
 }
 
 /** After decoding, the document rules (abbreviations, label consistency) run unless `documentRules` is false. */
@@ -50,6 +52,11 @@ export class TaggerEngine {
         throw new MednerError("E401", `manifest.json: featurizer attribute ${i} (vectors) needs ${a.rows} sorted word hashes in known, has ${known.length}${known.length === a.rows ? " unsorted" : ""}`);
     });
     this.slots = attributeSlots(manifest.featurizer.config).reduce((a, b) => a + b, 0);
+  }
+
+  /** Frees the runner's session; call only once no prediction is running or will run. */
+  async release(): Promise<void> {
+    await this.runner.release?.();
   }
 
   async predict(texts: readonly string[], options: PredictOptions = {}): Promise<EngineEntity[][]> {

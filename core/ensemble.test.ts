@@ -41,6 +41,22 @@ describe("mergeEnsemble", () => {
     ]);
   });
 
+  it("keeps the custom model's own labels too (a BC5CDR model's Chemical), where no canonical entity overlaps them", () => {
+    const out = mergeEnsemble(
+      [at("Metformin", "Chemical", 0.9, "custom"), at("diabetes", "Disease", 0.8, "custom"), at("PCI", "Chemical", 0.4, "custom")],
+      [at("type 2 diabetes", "DISEASE", 0.7, "transformer"), at("PCI", "Diagnostic_procedure", 0.6, "transformer")],
+    );
+    // "diabetes" (Disease, 0.8) loses to the canonical DISEASE it overlaps; "PCI" goes to the higher-scored other label.
+    expect(out.map((e) => [e.text, e.label, e.source])).toEqual([
+      ["Metformin", "Chemical", "custom"],
+      ["type 2 diabetes", "DISEASE", "transformer"],
+      ["PCI", "Diagnostic_procedure", "transformer"],
+    ]);
+    // Equal scores between other labels: the longer span, then the custom model.
+    const tie = mergeEnsemble([at("chest pain", "Symptom", 0.5, "custom")], [at("chest pain", "Sign_symptom", 0.5, "transformer")]);
+    expect(tie.map((e) => [e.label, e.source])).toEqual([["Symptom", "custom"]]);
+  });
+
   it("returns entities in text order and never two that overlap", () => {
     const out = mergeEnsemble(
       [at("Metformin", "MEDICATION", 0.5, "custom"), at("type 2 diabetes", "DISEASE", 0.5, "custom"), at("PCI", "TREATMENT", 0.9, "custom")],

@@ -4,7 +4,9 @@
 //      naming both ("custom+transformer").
 //   2. Otherwise canonical entities from either model compete: the higher score wins an overlap (ties: the longer
 //      span, then the custom model, whose labels were trained on clinical notes).
-//   3. The transformer's other labels (Sign_symptom, Dosage, …) are kept where they overlap no canonical entity.
+//   3. Other labels from either model (the transformer's Sign_symptom, Dosage, …; a custom model's own, such as
+//      BC5CDR's Chemical) are kept where they overlap no entity kept before them; among themselves the higher score
+//      wins an overlap, with the same ties as (2).
 import { CANONICAL_LABELS } from "./labels.ts";
 import type { SourcedEntity } from "./types.ts";
 
@@ -28,6 +30,8 @@ export function mergeEnsemble(custom: readonly SourcedEntity[], transformer: rea
   candidates.sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || rank(b) - rank(a) || a.start - b.start);
   const kept: SourcedEntity[] = [];
   for (const { agreed, fromCustom, ...e } of candidates) if (!kept.some((k) => overlaps(k, e))) kept.push(e);
-  for (const e of transformer.filter((x) => !isCanonical(x.label))) if (!kept.some((k) => isCanonical(k.label) && overlaps(k, e))) kept.push(e);
+  const others = [...custom.filter((x) => !isCanonical(x.label)).map((e) => ({ e, rank: 1 })), ...transformer.filter((x) => !isCanonical(x.label)).map((e) => ({ e, rank: 0 }))];
+  others.sort((a, b) => b.e.score - a.e.score || b.e.end - b.e.start - (a.e.end - a.e.start) || b.rank - a.rank || a.e.start - b.e.start);
+  for (const { e } of others) if (!kept.some((k) => overlaps(k, e))) kept.push(e);
   return kept.sort((a, b) => a.start - b.start || a.end - b.end);
 }

@@ -4,6 +4,8 @@ import { z } from "zod";
 
 export const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const MODEL_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Names /ner gives a meaning of its own ("ensemble" runs custom and transformer together): never published. */
+export const RESERVED_MODEL_NAMES: readonly string[] = ["ensemble"];
 
 export const modelKey = (name: string, version: string, file: string) => `models/${name}/${version}/${file}`;
 export const pointerKey = (name: string) => `models/${name}/current.json`;

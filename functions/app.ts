@@ -66,6 +66,9 @@ export function createApp(deps: AppDeps) {
           return allowed.includes("*") ? "*" : allowed.includes(origin) ? origin : null;
         },
         allowHeaders: ["Authorization", "Content-Type"],
+        // X-Medner-Models is the only place the hf, spacy and fhir formats name the model; browsers hide headers
+        // that are not listed here from cross-origin callers.
+        exposeHeaders: ["X-Medner-Models", "X-Request-Id", "Retry-After"],
         allowMethods: ["GET", "POST", "OPTIONS"],
       }),
     )

@@ -24,6 +24,8 @@ export interface Recognizer {
   /** sha256 of the ONNX file being served, from the manifest the loader has just verified. */
   servedSha256: string;
   predict(texts: readonly string[], options?: PredictOptions): Promise<ScoredEntity[][]>;
+  /** Frees the model's session; the registry calls it once no request uses this version any more. */
+  release(): Promise<void>;
 }
 
 export interface Runtimes {
@@ -57,10 +59,11 @@ export function modelLoader(runtimes: Runtimes) {
           // The engine already gives each entity its canonical label (core/transformer/canonical.ts).
           return out.map((es) => es.map((e) => ({ label: e.label, start: e.start, end: e.end, text: e.text, score: e.score })));
         },
+        release: () => engine.release(),
       };
     }
     const engine = await loadExportedTagger(cached, runtimes.tagger);
     const m = engine.manifest;
-    return { kind: "tagger", labels: m.labels, servedSha256: m.files[DTYPE_FILES[m.dtype]]!.sha256, predict: (texts, options) => engine.predict(texts, options) };
+    return { kind: "tagger", labels: m.labels, servedSha256: m.files[DTYPE_FILES[m.dtype]]!.sha256, predict: (texts, options) => engine.predict(texts, options), release: () => engine.release() };
   };
 }

@@ -1,6 +1,8 @@
 // The models this isolate serves: reads a model's current.json (cached for a short TTL), loads and verifies a version
 // once, and reuses its session across requests. A new version that fails to load never replaces a good one: the
-// failure is kept for /health and the old version goes on serving.
+// failure is kept for /health and the old version goes on serving. A version that is no longer current (superseded,
+// republished in place, unpublished, or only ever asked for by name@version) is released once no request has used it
+// for `idleReleaseMs`, so an isolate or a long-lived Node server does not keep every version it ever served.
 import { MednerError, modelKey, pointerKey, PointerSchema, sha256Hex } from "../core/index.ts";
 import { ApiError } from "./errors.ts";
 import type { ReadFile, Recognizer } from "./load-model.ts";
@@ -29,6 +31,8 @@ export interface RegistryOptions {
   pointerTtlMs?: number;
   /** How long a failed version is not retried (default 30 s, the Retry-After we send). */
   failureTtlMs?: number;
+  /** How long a version that is not current stays loaded after its last use (default 60 s). */
+  idleReleaseMs?: number;
   now?: () => number;
   log?: (line: Record<string, unknown>) => void;
 }
@@ -44,6 +48,8 @@ export class ModelRegistry {
   private readonly checked = new Map<string, number>();
   /** Keyed by name@version: a version's failure is cleared only when that same version loads. */
   private readonly failed = new Map<string, LoadFailure & { atMs: number; manifestSha256?: string }>();
+  /** Every model loaded and not yet released, with the requests using it now and when it was last used. */
+  private readonly live = new Map<LoadedModel, { inflight: number; lastUsedMs: number }>();
 
   constructor(
     private readonly store: ModelStore,
@@ -70,6 +76,34 @@ export class ModelRegistry {
 
   /** The model to answer with: `version` if given, else the current one. Throws ApiError 404 or 503. */
   async resolve(name: string, version?: string): Promise<LoadedModel> {
+    try {
+      const model = await this.resolveModel(name, version);
+      const use = this.live.get(model);
+      if (use) use.lastUsedMs = this.now();
+      return model;
+    } finally {
+      this.releaseIdle();
+    }
+  }
+
+  /** Releases the models that are not current and that no request has used for idleReleaseMs. */
+  private releaseIdle(): void {
+    const idle = this.options.idleReleaseMs ?? 60_000;
+    for (const [model, use] of this.live) {
+      const id = `${model.name}@${model.version}`;
+      const isCurrent = this.versions.get(id) === model && this.current.get(model.name)?.version === model.version;
+      if (isCurrent || use.inflight > 0 || this.now() - use.lastUsedMs <= idle) continue;
+      this.live.delete(model);
+      if (this.versions.get(id) === model) {
+        this.versions.delete(id);
+        this.checked.delete(id);
+      }
+      this.options.log?.({ level: "info", msg: "model released", model: model.name, version: model.version });
+      model.engine.release().catch((err: unknown) => this.options.log?.({ level: "error", msg: "model release failed", model: model.name, version: model.version, error: (err as Error).message }));
+    }
+  }
+
+  private async resolveModel(name: string, version?: string): Promise<LoadedModel> {
     const ttl = this.options.pointerTtlMs ?? 30_000;
     if (version) {
       // An explicit version is re-checked against its manifest once per TTL, like a pointer, not on every request.
@@ -98,7 +132,8 @@ export class ModelRegistry {
       return this.keepOld(name, cachedModel, `store read failed: ${(err as Error).message}`, "current");
     }
     if (!raw) {
-      if (cachedModel) return cachedModel;
+      // Unpublished (current.json deleted): the version it named is no longer current and is released when idle.
+      this.current.delete(name);
       throw new ApiError(404, "model_not_found", `model "${name}" is not published`);
     }
     const pointer = (() => {
@@ -109,6 +144,7 @@ export class ModelRegistry {
       }
     })();
     if (!pointer) return this.keepOld(name, cachedModel, `${pointerKey(name)} is not a valid pointer`, "current");
+    this.failed.delete(`${name}@current`); // the pointer reads and parses again
     try {
       const model = await this.load(name, pointer.version, pointer.manifest_sha256);
       this.current.set(name, { version: pointer.version, checkedAt: this.now() });
@@ -133,7 +169,11 @@ export class ModelRegistry {
     const id = `${name}@${version}`;
     const ready = this.versions.get(id);
     // A version republished in place (a new manifest under the same version) is loaded again, never served stale.
-    if (ready && ready.manifestSha256 === manifestSha256) return Promise.resolve(ready);
+    if (ready && ready.manifestSha256 === manifestSha256) {
+      // A failure recorded for another manifest of this version (a wrong pointer, since mended) no longer applies.
+      if (this.failed.get(id)?.manifestSha256 !== manifestSha256) this.failed.delete(id);
+      return Promise.resolve(ready);
+    }
     // The same version and manifest failed moments ago: answer 503 without downloading it all again.
     const failed = this.failed.get(id);
     if (failed?.manifestSha256 === manifestSha256 && this.now() - failed.atMs < (this.options.failureTtlMs ?? 30_000)) return Promise.reject(unavailable(name, version));
@@ -155,9 +195,24 @@ export class ModelRegistry {
       return bytes;
     };
     try {
-      const engine = await this.loadModel(read);
+      const loaded = await this.loadModel(read);
+      const use = { inflight: 0, lastUsedMs: this.now() };
+      // Requests in flight keep a version from being released under them.
+      const engine: Recognizer = {
+        ...loaded,
+        predict: async (texts, options) => {
+          use.inflight++;
+          try {
+            return await loaded.predict(texts, options);
+          } finally {
+            use.inflight--;
+            use.lastUsedMs = this.now();
+          }
+        },
+      };
       // The loader verified the served file against this manifest entry, so its sha256 is known without hashing again.
       const model = { name, version, sha256: engine.servedSha256, manifestSha256, kind: engine.kind, engine, loadedAt: new Date(this.now()).toISOString() };
+      this.live.set(model, use);
       this.versions.set(id, model);
       this.failed.delete(id);
       this.options.log?.({ level: "info", msg: "model loaded", model: name, version });

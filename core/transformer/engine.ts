@@ -11,6 +11,8 @@ import { WordPieceTokenizer, type WordPieceToken } from "./wordpiece.ts";
 /** Runs the graph: `input_ids`, `attention_mask` int64 `[batch, seq]` → `logits` float32 `[batch, seq, labels]`. */
 export interface TransformerRunner {
   run(inputIds: BigInt64Array, attentionMask: BigInt64Array, batch: number, seq: number): Promise<Float32Array>;
+  /** Frees the session (its wasm or native memory); the runner must not be used afterwards. */
+  release?(): Promise<void>;
 }
 
 /** Parsed tokenizer.json and tokenizer_config.json. */
@@ -78,6 +80,11 @@ export class TransformerEngine {
     this.batchWindows = options.batchWindows ?? true;
     const labels = new Map(manifest.labels.map((l) => { const type = typeOf(l); return [type, canonicalLabel(type)] as const; }));
     this.labelOf = (type) => labels.get(type) ?? canonicalLabel(type);
+  }
+
+  /** Frees the runner's session; call only once no prediction is running or will run. */
+  async release(): Promise<void> {
+    await this.runner.release?.();
   }
 
   async predict(texts: readonly string[], options: TransformerPredictOptions = {}): Promise<TransformerEntity[][]> {

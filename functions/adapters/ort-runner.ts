@@ -31,6 +31,7 @@ export function sessionRunner(ort: typeof Ort, session: Ort.InferenceSession): T
       lp.dispose();
       return data;
     },
+    release: () => session.release(),
   };
 }
 
@@ -49,5 +50,6 @@ export function transformerSessionRunner(ort: typeof Ort, session: Ort.Inference
       logits.dispose();
       return data;
     },
+    release: () => session.release(),
   };
 }

@@ -8,7 +8,8 @@ import { ApiError } from "../errors.ts";
 export const jsonBody = (schema: z.ZodType): MiddlewareHandler<AppEnv> =>
   async function jsonBody(c, next) {
     const type = c.req.header("content-type") ?? "";
-    if (!/^application\/json\b/i.test(type)) throw new ApiError(415, "unsupported_media_type", "send the body as application/json");
+    // application/json itself, with or without parameters: not application/json-patch+json or application/json-seq.
+    if (!/^application\/json\s*(;|$)/i.test(type)) throw new ApiError(415, "unsupported_media_type", "send the body as application/json");
     let raw: unknown;
     try {
       raw = await c.req.json();

@@ -1,6 +1,6 @@
 // GET /models and GET /models/:name: what is published in the store — versions, the current one, labels, metrics.
 import { Hono } from "hono";
-import { ManifestSchema, MODEL_NAME, modelKey, modelsPrefix, pointerKey, PointerSchema } from "../../core/index.ts";
+import { ManifestSchema, MODEL_NAME, modelKey, modelsPrefix, pointerKey, PointerSchema, RESERVED_MODEL_NAMES } from "../../core/index.ts";
 import { entityLabels, TransformerManifestSchema } from "../../core/transformer/index.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
@@ -50,7 +50,7 @@ export const models = (storeOf: (env: AppEnv["Bindings"]) => ModelStore) =>
   new Hono<AppEnv>()
     .get("/models", async (c) => {
       const store = storeOf(c.env);
-      const names = [...new Set((await store.list(modelsPrefix())).map((k) => k.split("/")[1]!))].filter((n) => MODEL_NAME.test(n)).sort();
+      const names = [...new Set((await store.list(modelsPrefix())).map((k) => k.split("/")[1]!))].filter((n) => MODEL_NAME.test(n) && !RESERVED_MODEL_NAMES.includes(n)).sort();
       const all = await Promise.all(names.map((n) => describeModel(store, n)));
       return c.json({ models: all.filter((m) => m !== null).map(({ versions, ...m }) => ({ ...m, versions: versions.map((v) => v.version) })) });
     })

@@ -1,6 +1,6 @@
 // Publishing: to a folder, to an S3-compatible server (s3rver on 127.0.0.1, standing in for R2), and the faults.
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -56,6 +56,10 @@ describe("publish to a folder", () => {
   it("the CLI: one line and a non-zero exit for bad input", () => {
     expect(medner("publish", "--model", "/nope", "--name", "custom", "--target", "dir", "--dir", tmp())).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E501: \/nope: manifest\.json is missing/) });
     expect(medner("publish", "--model", FIXTURE, "--name", "Bad Name", "--target", "dir", "--dir", tmp())).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E501: invalid model name/) });
+    // "ensemble" means custom + transformer at /ner: a model published under that name could never be served.
+    const dir = tmp();
+    expect(medner("publish", "--model", FIXTURE, "--name", "ensemble", "--target", "dir", "--dir", dir)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E501: model name "ensemble" is reserved/) });
+    expect(existsSync(join(dir, "models"))).toBe(false);
     expect(medner("models", "list", "--target", "r2", "--json")).toMatchObject({ code: 1, stderr: expect.stringMatching(/^medner: E501: --target r2 needs R2_ACCOUNT_ID \(or R2_ENDPOINT\), R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY/) });
   });
 });

@@ -17,7 +17,7 @@ const onnx = readFileSync(join(FIXTURE, "model_quantized.onnx"));
 function memoryStore() {
   const m = new Map<string, Uint8Array>();
   let broken = false;
-  const store: ModelStore & { put(k: string, v: Uint8Array | string): void; breakReads(b: boolean): void } = {
+  const store: ModelStore & { put(k: string, v: Uint8Array | string): void; remove(k: string): void; breakReads(b: boolean): void } = {
     async get(k) {
       if (broken) throw new Error("R2 is having a bad day");
       return m.get(k) ?? null;
@@ -27,6 +27,9 @@ function memoryStore() {
     },
     put(k, v) {
       m.set(k, typeof v === "string" ? new TextEncoder().encode(v) : v);
+    },
+    remove(k) {
+      m.delete(k);
     },
     breakReads(b) {
       broken = b;
@@ -130,5 +133,134 @@ describe("ModelRegistry", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { versions: Array<{ version: string; valid: boolean }> };
     expect(body.versions.map((v) => [v.version, v.valid])).toEqual([["1", true], ["2", false]]);
+  });
+
+  it("GET /models leaves out a model stored under a reserved name, which /ner could never serve", async () => {
+    const store = memoryStore();
+    await publishTo(store, "1");
+    await point(store, "1");
+    store.put(modelKey("ensemble", "1", "manifest.json"), manifest);
+    store.put(pointerKey("ensemble"), JSON.stringify({ version: "1", manifest_sha256: await sha256Hex(manifest) }));
+    const app = createApp({ createRunner: createNodeRunner, storeOf: () => store, log: () => {} });
+    const body = (await (await app.request("/models", {}, { AUTH_DISABLED: "true" })).json()) as { models: Array<{ name: string }> };
+    expect(body.models.map((m) => m.name)).toEqual(["custom"]);
+  });
+
+  describe("releasing versions that are no longer current", () => {
+    /** A registry on a fake clock whose sessions record their release and can be held mid-run. */
+    function setup() {
+      const clock = { t: 0 };
+      const released: number[] = [];
+      let hold: { session: number; until: Promise<void> } | null = null;
+      let sessions = 0;
+      const store = memoryStore();
+      const reg = new ModelRegistry(
+        store,
+        modelLoader({
+          tagger: async (b) => {
+            const n = ++sessions;
+            const r = await createNodeRunner(b);
+            return {
+              run: async (...a: Parameters<typeof r.run>) => {
+                // Only the held session waits: loading a version runs its graph once, which must not block.
+                if (hold?.session === n) await hold.until;
+                return r.run(...a);
+              },
+              release: async () => {
+                released.push(n);
+                await r.release?.();
+              },
+            };
+          },
+        }),
+        { pointerTtlMs: 0, idleReleaseMs: 1000, now: () => clock.t, log: () => {} },
+      );
+      const holdRuns = (session: number) => {
+        let open!: () => void;
+        hold = { session, until: new Promise((r) => (open = r)) };
+        return () => {
+          hold = null;
+          open();
+        };
+      };
+      return { clock, released, store, reg, holdRuns };
+    }
+    const versionsLoaded = (reg: ModelRegistry) => reg.loaded().map((m) => m.version).sort();
+
+    it("a superseded version is released once idle, never while a request still uses it; the current one never", async () => {
+      const { clock, released, store, reg, holdRuns } = setup();
+      await publishTo(store, "1");
+      await point(store, "1");
+      const v1 = await reg.resolve("custom");
+      await publishTo(store, "2");
+      await point(store, "2");
+      const openRuns = holdRuns(1);
+      const running = v1.engine.predict(["Pt on metformin for diabetes."]);
+      clock.t += 5000;
+      expect((await reg.resolve("custom")).version).toBe("2");
+      expect(versionsLoaded(reg)).toEqual(["1", "2"]); // v1 is answering a request
+      expect(released).toEqual([]);
+      openRuns();
+      expect((await running)[0]!.length).toBeGreaterThan(0); // its session was still there
+      clock.t += 500;
+      await reg.resolve("custom");
+      expect(released).toEqual([]); // used 500 ms ago
+      clock.t += 1000;
+      await reg.resolve("custom");
+      expect(released).toEqual([1]);
+      expect(versionsLoaded(reg)).toEqual(["2"]);
+      clock.t += 60_000;
+      const v2 = await reg.resolve("custom");
+      expect(released).toEqual([1]); // the current version stays, however idle
+      expect((await v2.engine.predict(["Pt on metformin."]))[0]).toBeDefined();
+    });
+
+    it("a version asked for by name@version is loaded again after its release, and released again when idle", async () => {
+      const { clock, released, store, reg } = setup();
+      await publishTo(store, "1");
+      await publishTo(store, "2");
+      await point(store, "2");
+      await reg.resolve("custom");
+      expect((await reg.resolve("custom", "1")).version).toBe("1");
+      clock.t += 2000;
+      await reg.resolve("custom");
+      expect(released).toEqual([2]);
+      expect((await reg.resolve("custom", "1")).version).toBe("1");
+      expect(versionsLoaded(reg)).toEqual(["1", "2"]);
+      clock.t += 2000;
+      await reg.resolve("custom");
+      expect(released).toEqual([2, 3]);
+    });
+
+    it("an unpublished model (current.json deleted) answers 404 and its version is released", async () => {
+      const { clock, released, store, reg } = setup();
+      await publishTo(store, "1");
+      await point(store, "1");
+      await reg.resolve("custom");
+      store.remove(pointerKey("custom"));
+      await expect(reg.resolve("custom")).rejects.toMatchObject({ status: 404 });
+      clock.t += 2000;
+      await expect(reg.resolve("custom")).rejects.toMatchObject({ status: 404 });
+      expect(released).toEqual([1]);
+      expect(versionsLoaded(reg)).toEqual([]);
+    });
+  });
+
+  it("/health stops listing a failure once the pointer it came from is mended", async () => {
+    const store = memoryStore();
+    await publishTo(store, "1");
+    await point(store, "1");
+    const reg = new ModelRegistry(store, modelLoader({ tagger: createNodeRunner }), { pointerTtlMs: 0, log: () => {} });
+    await reg.resolve("custom");
+    await point(store, "1", "0".repeat(64));
+    expect((await reg.resolve("custom")).version).toBe("1");
+    expect(reg.failures().map((f) => f.version)).toEqual(["1"]);
+    store.breakReads(true);
+    await reg.resolve("custom");
+    store.breakReads(false);
+    expect(reg.failures().map((f) => f.version).sort()).toEqual(["1", "current"]);
+    await point(store, "1");
+    expect((await reg.resolve("custom")).version).toBe("1");
+    expect(reg.failures()).toEqual([]);
   });
 });

@@ -81,6 +81,15 @@ describe("POST /ner", () => {
     expect((await errorOf(await post("/ner", { text: "x", minScore: "high" }))).message).toMatch(/^minScore: /);
     const res = await SELF.fetch("https://medner.test/ner", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
     expect(res.status).toBe(415);
+    // Other JSON media types are other formats (a JSON Patch, a JSON text sequence), not a /ner request.
+    for (const type of ["application/json-patch+json", "application/json-seq", "application/jsonx"]) {
+      const other = await SELF.fetch("https://medner.test/ner", { method: "POST", headers: { "content-type": type }, body: '{"text":"x"}' });
+      expect(other.status, type).toBe(415);
+    }
+    for (const type of ["application/json", "Application/JSON; charset=utf-8", "application/json ;charset=UTF-8"]) {
+      const ok = await SELF.fetch("https://medner.test/ner", { method: "POST", headers: { "content-type": type }, body: '{"text":"x"}' });
+      expect(ok.status, type).toBe(200);
+    }
   });
 });
 

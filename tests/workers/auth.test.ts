@@ -56,6 +56,10 @@ describe("auth", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe("https://ehr.example");
     const other = await app.request("/health", { headers: { origin: "https://evil.example" } }, { CORS_ORIGINS: "https://ehr.example", AUTH_DISABLED: "true" });
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    // A browser shows a cross-origin caller only the headers listed here; X-Medner-Models names the model for hf,
+    // spacy and fhir answers.
+    const exposed = (res.headers.get("access-control-expose-headers") ?? "").toLowerCase().split(/\s*,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(["x-medner-models", "x-request-id", "retry-after"]));
   });
 });
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import {
   MednerError,
   MODEL_NAME,
+  RESERVED_MODEL_NAMES,
   MODEL_VERSION,
   modelKey,
   modelsPrefix,
@@ -57,6 +58,7 @@ async function flip(target: PublishTarget, name: string, version: string, manife
 
 export async function publish(target: PublishTarget, dir: string, name: string, opts: { version?: string; replace?: boolean } = {}): Promise<PublishResult> {
   if (!MODEL_NAME.test(name)) throw new MednerError("E501", `invalid model name "${name}": lowercase letters, digits, . _ -`);
+  if (RESERVED_MODEL_NAMES.includes(name)) throw new MednerError("E501", `model name "${name}" is reserved: POST /ner {"model": "${name}"} has its own meaning; pick another name`);
   let manifestBytes: Uint8Array;
   try {
     manifestBytes = new Uint8Array(await readFile(join(dir, "manifest.json")));
