@@ -5,7 +5,11 @@ describe("explore", () => {
   it("counts documents, sentences, tokens and entities, and finds each kind of problem", () => {
     const r = explore({
       format: "json",
-      problems: [{ kind: "discontinuous", where: "a.ann:3", message: "a.ann:3: T3 is discontinuous; skipped" }],
+      problems: [
+        { kind: "discontinuous", where: "a.ann:3", message: "a.ann:3: T3 is discontinuous; skipped" },
+        { kind: "rejected", where: "a.jsonl:2", message: 'a.jsonl:2: answer "reject"; skipped' },
+        { kind: "rejected", where: "a.jsonl:5", message: 'a.jsonl:5: answer "ignore"; skipped' },
+      ],
       docs: [
         {
           id: "d1",
@@ -26,8 +30,10 @@ describe("explore", () => {
       sentences: 2,
       tokens: 9,
       entities: { MEDICATION: 2, DISEASE: 3 },
-      problems: { misaligned: 1, overlapping: 1, empty: 1, blankSpans: 1, discontinuous: 1 },
+      problems: { misaligned: 1, overlapping: 1, empty: 1, blankSpans: 1, discontinuous: 1, rejected: 2 },
     });
+    expect(r.examples.discontinuous.map((e) => e.doc)).toEqual(["a.ann:3"]);
+    expect(r.examples.rejected.map((e) => e.doc)).toEqual(["a.jsonl:2", "a.jsonl:5"]);
     expect(r.examples.misaligned[0]).toMatchObject({ doc: "d1", start: 8, end: 14, text: "metfor" });
     expect(r.examples.overlapping[0]).toMatchObject({ doc: "d1", start: 38, end: 42, text: "pain" });
     // metformin 1 token, metfor 1 → MEDICATION 1; chest pain 2, pain 1, the blank span 0 tokens → DISEASE 3 / 3.

@@ -30,8 +30,10 @@ export interface ExploreReport {
     blankSpans: number;
     /** BRAT discontinuous spans, skipped by the reader. */
     discontinuous: number;
+    /** Records their annotator rejected or ignored (Prodigy's "answer"), skipped by the reader. */
+    rejected: number;
   };
-  examples: Record<"misaligned" | "overlapping" | "empty" | "blankSpans" | "discontinuous", Example[]>;
+  examples: Record<"misaligned" | "overlapping" | "empty" | "blankSpans" | "discontinuous" | "rejected", Example[]>;
 }
 
 const MAX_EXAMPLES = 5;
@@ -44,16 +46,18 @@ export function explore(corpus: Corpus): ExploreReport {
     tokens: 0,
     entities: {},
     meanEntityTokens: {},
-    problems: { misaligned: 0, overlapping: 0, empty: 0, blankSpans: 0, discontinuous: corpus.problems.length },
-    examples: { misaligned: [], overlapping: [], empty: [], blankSpans: [], discontinuous: [] },
+    problems: { misaligned: 0, overlapping: 0, empty: 0, blankSpans: 0, discontinuous: 0, rejected: 0 },
+    examples: { misaligned: [], overlapping: [], empty: [], blankSpans: [], discontinuous: [], rejected: [] },
   };
   const lengths: Record<string, number> = {};
   const add = (kind: keyof ExploreReport["examples"], doc: Doc, p: Pick<AlignProblem, "span" | "message">) => {
     if (r.examples[kind].length < MAX_EXAMPLES)
       r.examples[kind].push({ doc: doc.id, ...p.span, text: doc.text.slice(p.span.start, p.span.end), message: p.message });
   };
-  for (const p of corpus.problems.slice(0, MAX_EXAMPLES))
-    r.examples.discontinuous.push({ doc: p.where, start: -1, end: -1, label: "", text: "", message: p.message });
+  for (const p of corpus.problems) {
+    r.problems[p.kind]++;
+    if (r.examples[p.kind].length < MAX_EXAMPLES) r.examples[p.kind].push({ doc: p.where, start: -1, end: -1, label: "", text: "", message: p.message });
+  }
 
   for (const doc of corpus.docs) {
     const tokens = tokenize(doc.text);

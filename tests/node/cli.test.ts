@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { medner, SHARED_DATA } from "./cli.ts";
 
 const BC5CDR = join(SHARED_DATA, "bc5cdr/train.tsv");
+const BRAT = "tests/fixtures/corpora/brat";
+const SPACY = "tests/fixtures/corpora/spacy.jsonl";
 const hasShared = existsSync(BC5CDR);
 if (!hasShared) console.warn(`skipping the BC5CDR CLI test: ${BC5CDR} is absent (../shared/data is not part of the product)`);
 
@@ -61,10 +63,13 @@ describe("medner CLI", () => {
 
   it.each([
     [["explore", "--data", "/no/such/file.json"], /^medner: E203: \/no\/such\/file\.json: no such file or folder\n$/],
-    [["explore", "--data", "BAD", "--format", "conll"], /^medner: E201: .*bad\.tsv:2: expected "token<TAB>tag", got "no-tag-here"\n$/],
-    [["explore", "--data", "tests/fixtures/corpora/tiny.tsv", "--format", "xml"], /argument 'xml' is invalid/],
-    [["explore"], /required option '--data <path>' not specified/],
-    [["frobnicate"], /unknown command 'frobnicate'/],
+    [["explore", "--data", "BAD", "--format", "conll"], /^medner: E201: .*bad\.tsv:2: expected "token<TAB>tag", got one column\n$/],
+    // Usage errors: one line, pointing at the help rather than printing it.
+    [["explore", "--data", "tests/fixtures/corpora/tiny.tsv", "--format", "xml"], /^medner: option '--format <format>' argument 'xml' is invalid\. .* \(run medner explore --help for usage\)\n$/],
+    [["explore"], /^medner: required option '--data <path>' not specified \(run medner explore --help for usage\)\n$/],
+    [["explore", "--data", "x", "--dat"], /^medner: unknown option '--dat' \(Did you mean --data\?\) \(run medner explore --help for usage\)\n$/],
+    [["convert", "--data", "tests/fixtures/corpora/tiny.tsv", "--out", "/nonexistent-dir/x.jsonl"], /^medner: E404: cannot write \/nonexistent-dir\/x\.jsonl \(ENOENT\)\n$/],
+    [["frobnicate"], /^medner: unknown command 'frobnicate' \(run medner --help for usage\)\n$/],
   ])("bad input %j: a clear message and a non-zero exit", (args, message) => {
     const argv = args.map((a) => {
       if (a !== "BAD") return a;
@@ -76,5 +81,49 @@ describe("medner CLI", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("every command that reads a corpus says what the reader skipped, in one line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "medner-cli-"));
+    const bad = join(dir, "bad.tsv");
+    writeFileSync(bad, "Aspirin\tB-Chemical\nno-tag-here\n");
+    const line = /^tests\/fixtures\/corpora\/brat: 1 discontinuous span skipped \(BRAT fragments cannot be one span\), first at tests\/fixtures\/corpora\/brat\/note1\.ann:3$/m;
+    const convert = medner("convert", "--data", BRAT, "--out", join(dir, "out.jsonl"));
+    expect(convert.code).toBe(0);
+    expect(convert.stderr).toMatch(line);
+    expect(convert.stderr.match(/skipped/g)).toHaveLength(1);
+    // train, evaluate and export read --data first; the failures after it keep these runs short.
+    for (const args of [
+      ["train", "--data", BRAT, "--dev", bad, "--out", join(dir, "model")],
+      ["train", "--data", SPACY, "--dev", BRAT, "--partial", bad, "--out", join(dir, "model")],
+      ["evaluate", "--data", BRAT, "--model", join(dir, "no-model")],
+      ["export", "--data", BRAT, "--model", join(dir, "no-model"), "--out", join(dir, "export")],
+    ]) {
+      const r = medner(...args);
+      expect(r.code, args.join(" ")).not.toBe(0);
+      expect(r.stderr, args.join(" ")).toMatch(line);
+    }
+  });
+
+  it('convert reports Prodigy records answered "reject" or "ignore" as skipped', () => {
+    const dir = mkdtempSync(join(tmpdir(), "medner-cli-"));
+    const data = join(dir, "prodigy.jsonl");
+    writeFileSync(data, ["accept", "reject", "ignore", "reject"].map((answer) => JSON.stringify({ text: "Aspirin daily.", spans: [{ start: 0, end: 7, label: "MED" }], answer })).join("\n"));
+    const r = medner("convert", "--data", data, "--out", join(dir, "out.jsonl"), "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ documents: 1, skipped: 3 });
+    expect(r.stderr).toMatch(/prodigy\.jsonl: 3 records skipped \(answer "reject" or "ignore"\), first at \S+prodigy\.jsonl:2\n/);
+    expect(r.stderr).not.toContain("Aspirin");
+  });
+
+  it("train takes --offsets for --data (code-point JSON lines read directly)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "medner-cli-"));
+    const data = join(dir, "cp.jsonl");
+    writeFileSync(data, JSON.stringify({ text: "😷 fever", spans: [{ start: 2, end: 7, label: "DISEASE", text: "fever" }] }));
+    const bad = join(dir, "bad.tsv");
+    writeFileSync(bad, "Aspirin\tB-Chemical\nno-tag-here\n");
+    // Without --offsets, --data is misread; with it, --data reads and the run stops at the broken --dev.
+    expect(medner("train", "--data", data, "--dev", bad, "--out", join(dir, "m")).stderr).toMatch(/^medner: E201: .*cp\.jsonl:1: entity 0 /m);
+    expect(medner("train", "--data", data, "--offsets", "codepoint", "--dev", bad, "--out", join(dir, "m")).stderr).toMatch(/^medner: E201: .*bad\.tsv:2: /m);
   });
 });

@@ -22,7 +22,7 @@ describe("data/clinical-notes", () => {
     expect(train.sentences + dev.sentences).toBeGreaterThanOrEqual(400);
     for (const r of [train, dev]) {
       expect(Object.keys(r.entities).sort()).toEqual([...CANONICAL_LABELS].sort());
-      expect(r.problems).toEqual({ misaligned: 0, overlapping: 0, empty: 0, blankSpans: 0, discontinuous: 0 });
+      expect(r.problems).toEqual({ misaligned: 0, overlapping: 0, empty: 0, blankSpans: 0, discontinuous: 0, rejected: 0 });
     }
     const ids = (p: string) => new Set(readCorpus(p).docs.map((d) => d.text));
     const trainTexts = ids(`${DIR}train.json`);

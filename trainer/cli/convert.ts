@@ -1,6 +1,7 @@
 // `medner convert`: any supported corpus → seed-style JSON lines (UTF-16 offsets), lossless for spans.
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { MednerError } from "../../core/index.ts";
 import { toSeedJsonl } from "../corpus/index.ts";
 import { corpusOptions, readCorpusFromOptions } from "./options.ts";
 
@@ -12,7 +13,12 @@ export function registerConvert(program: Command): void {
       const corpus = readCorpusFromOptions(opts);
       const jsonl = toSeedJsonl(corpus.docs);
       if (opts.out === "-") process.stdout.write(jsonl);
-      else writeFileSync(opts.out, jsonl);
+      else
+        try {
+          writeFileSync(opts.out, jsonl);
+        } catch (err) {
+          throw new MednerError("E404", `cannot write ${opts.out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        }
       const summary = {
         format: corpus.format,
         documents: corpus.docs.length,
@@ -20,7 +26,6 @@ export function registerConvert(program: Command): void {
         skipped: corpus.problems.length,
         out: opts.out,
       };
-      for (const p of corpus.problems) process.stderr.write(`skipped: ${p.message}\n`);
       if (opts.json && opts.out !== "-") process.stdout.write(`${JSON.stringify(summary)}\n`);
       else process.stderr.write(`wrote ${summary.documents} documents, ${summary.entities} entities (${summary.format} → seed JSONL) to ${opts.out}\n`);
     });

@@ -7,7 +7,8 @@ export function registerExplore(program: Command): void {
   corpusOptions(program.command("explore").description("count documents, sentences, tokens and entities; find annotation problems"))
     .option("--json", "print the report as JSON on stdout")
     .action((opts: { data: string; format?: string; offsets?: string; json?: boolean }) => {
-      const report = explore(readCorpusFromOptions(opts));
+      // The report counts what the reader skipped.
+      const report = explore(readCorpusFromOptions(opts, { report: false }));
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stderr.write(`${formatExploreReport(report, opts.data)}\n`);
     });

@@ -14,7 +14,8 @@ import { registerTrain } from "./train.ts";
 
 const program = new Command("medner")
   .description("Medical named-entity recognition: corpus tools, training, evaluation and export")
-  .showHelpAfterError()
+  // A usage error is one line, written below, with a pointer to the help instead of the help itself.
+  .configureOutput({ outputError: () => {} })
   .exitOverride();
 
 registerExplore(program);
@@ -30,7 +31,14 @@ registerPublish(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof CommanderError) {
+    if (!["commander.help", "commander.helpDisplayed", "commander.version"].includes(err.code)) {
+      const command = program.commands.find((c) => c.name() === process.argv[2]);
+      const message = err.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+      process.stderr.write(`medner: ${message} (run medner ${command ? `${command.name()} ` : ""}--help for usage)\n`);
+    }
+    process.exit(err.exitCode);
+  }
   const message = err instanceof MednerError ? err.message : `unexpected error: ${(err as Error).message ?? String(err)}`;
   process.stderr.write(`medner: ${message}\n`);
   if (!(err instanceof MednerError) && process.env.MEDNER_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);

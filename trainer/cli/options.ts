@@ -1,18 +1,39 @@
 // Options shared by commands that read a corpus.
 import { Option, type Command } from "commander";
-import { readCorpus, CORPUS_FORMATS, assertFormat, type Corpus } from "../corpus/index.ts";
+import { readCorpus, CORPUS_FORMATS, assertFormat, type Corpus, type ReadProblem } from "../corpus/index.ts";
 
 export function corpusOptions(cmd: Command, data = { required: true, description: "corpus file or BRAT folder" }): Command {
   return (data.required ? cmd.requiredOption("--data <path>", data.description) : cmd.option("--data <path>", data.description))
-    .addOption(new Option("--format <format>", "corpus format (default: detected from the content)").choices(CORPUS_FORMATS))
+    .addOption(new Option("--format <format>", "corpus format (default: detected from the extension or the content)").choices(CORPUS_FORMATS))
     .addOption(new Option("--offsets <unit>", "how JSON/JSONL offsets count characters").choices(["utf16", "codepoint"]).default("utf16"));
 }
 
-export function readCorpusFromOptions(opts: { data: string; format?: string; offsets?: string }): Corpus {
-  return readCorpus(opts.data, {
+/**
+ * Reads --data as --format and --offsets say, and reports on stderr what the reader skipped (one line per kind), so no
+ * command drops data unnoticed; `explore` counts them in its report instead (`report: false`).
+ */
+export function readCorpusFromOptions(opts: { data: string; format?: string; offsets?: string }, { report = true } = {}): Corpus {
+  const corpus = readCorpus(opts.data, {
     ...(opts.format ? { format: assertFormat(opts.format) } : {}),
     offsets: opts.offsets === "codepoint" ? "codepoint" : "utf16",
   });
+  if (report) reportSkipped(corpus, opts.data);
+  return corpus;
+}
+
+const SKIPPED: Record<ReadProblem["kind"], [one: string, many: string, why: string]> = {
+  discontinuous: ["discontinuous span", "discontinuous spans", "BRAT fragments cannot be one span"],
+  rejected: ["record", "records", 'answer "reject" or "ignore"'],
+};
+
+/** "PATH: N discontinuous spans skipped (why), first at FILE:LINE" on stderr, one line per kind of problem. */
+export function reportSkipped(corpus: Pick<Corpus, "problems">, path: string): void {
+  for (const kind of Object.keys(SKIPPED) as Array<ReadProblem["kind"]>) {
+    const found = corpus.problems.filter((p) => p.kind === kind);
+    if (!found.length) continue;
+    const [one, many, why] = SKIPPED[kind];
+    process.stderr.write(`${path}: ${found.length} ${found.length === 1 ? one : many} skipped (${why}), first at ${found[0]!.where}\n`);
+  }
 }
 
 /**

@@ -7,21 +7,21 @@ import { Option, type Command } from "commander";
 import cliProgress from "cli-progress";
 import type { Doc } from "../../core/index.ts";
 import { BACKENDS, initBackend, type BackendName } from "../backend.ts";
-import { readCorpus, type CorpusFormat } from "../corpus/index.ts";
 import { loadConfig } from "../model/config.ts";
 import { loadTagger } from "../model/io.ts";
 import { checkLexiconFiles } from "../model/lexicon.ts";
 import { checkVectorFiles } from "../model/vectors.ts";
 import { runTraining, splitDev } from "../run-training.ts";
 import { evaluateTagger, labelsOf } from "../train.ts";
-import { documentContext } from "./options.ts";
+import { corpusOptions, documentContext, readCorpusFromOptions } from "./options.ts";
 
 const BUNDLED = fileURLToPath(new URL("../../data/clinical-notes/", import.meta.url));
 
 interface TrainOpts {
   data?: string;
   dev?: string;
-  format?: CorpusFormat;
+  format?: string;
+  offsets?: string;
   out: string;
   config?: string;
   set: string[];
@@ -31,12 +31,12 @@ interface TrainOpts {
 }
 
 export function registerTrain(program: Command): void {
-  program
-    .command("train")
-    .description("train the custom tagger (default data: the bundled data/clinical-notes split)")
-    .option("--data <path>", "training corpus (any supported format)")
+  // --format and --offsets apply to --data, --dev and --partial, never to the bundled split.
+  corpusOptions(program.command("train").description("train the custom tagger (default data: the bundled data/clinical-notes split)"), {
+    required: false,
+    description: "training corpus (any supported format)",
+  })
     .option("--dev <path>", "dev corpus for model selection (default: the bundled dev split, or training.devFraction of --data)")
-    .addOption(new Option("--format <format>", "corpus format of --data and --dev").choices(["json", "jsonl", "conll", "brat"]))
     .requiredOption("--out <dir>", "output folder (model-best/, model-last/, metrics.json, training-curve.svg)")
     .option(
       "--partial <path>",
@@ -53,20 +53,21 @@ export function registerTrain(program: Command): void {
       checkVectorFiles(config.features);
       checkLexiconFiles(config.features);
       const backend = await initBackend(opts.backend);
-      const fmt = opts.format ? { format: opts.format } : {};
+      const read = (path: string) => readCorpusFromOptions({ ...opts, data: path });
+      const bundled = (file: string) => readCorpusFromOptions({ data: `${BUNDLED}${file}` });
       const trainPath = opts.data ?? `${BUNDLED}train.json`;
-      let train = readCorpus(trainPath, fmt).docs;
+      let train = (opts.data ? read(opts.data) : bundled("train.json")).docs;
       let dev;
       let devPath = opts.dev ?? (opts.data ? `${config.training.devFraction} of ${trainPath}` : `${BUNDLED}dev.json`);
       // A held-out share of --data is shuffled, so it keeps no reading order for the document rules to use.
       let devContext = 0;
       if (opts.dev || !opts.data) {
-        const corpus = readCorpus(opts.dev ?? `${BUNDLED}dev.json`, fmt);
+        const corpus = opts.dev ? read(opts.dev) : bundled("dev.json");
         dev = corpus.docs;
         devContext = documentContext(corpus);
       } else ({ train, dev } = splitDev(train, config.training.devFraction, config.seed));
       const partial = opts.partial.map((path) => {
-        const docs = readCorpus(path, fmt).docs;
+        const docs = read(path).docs;
         return { path, docs, labels: labelsOf(docs) };
       });
       const partialNote = partial.map((p) => ` + ${p.docs.length} from ${p.path} (annotates ${p.labels.join(", ") || "nothing"})`).join("");

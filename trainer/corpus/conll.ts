@@ -1,6 +1,7 @@
 // CoNLL/IOB: one token per line with its tag in the last column, a blank line between sentences, optional
 // -DOCSTART- lines between documents. The text is rebuilt by joining tokens with single spaces (sentences of one
-// document with "\n"), since token files lose the original spacing.
+// document with "\n"), since token files lose the original spacing. Error messages name the file, line and column,
+// never a token: tokens are patient text.
 import { decodeTags, MednerError, parseTag, type Doc, type Span } from "../../core/index.ts";
 
 /** Whether an IOB file marks its documents; without -DOCSTART- lines, each sentence becomes a doc of its own. */
@@ -52,12 +53,13 @@ export function parseConllCorpus(content: string, file: string): Doc[] {
     }
     const cols = line.includes("\t") ? line.split("\t") : line.trim().split(/\s+/);
     if (cols.length < 2 || !cols[0])
-      throw new MednerError("E201", `${file}:${n}: expected "token<TAB>tag", got ${JSON.stringify(line.slice(0, 60))}`);
+      throw new MednerError("E201", `${file}:${n}: expected "token<TAB>tag", ${cols.length < 2 ? "got one column" : "got an empty token"}`);
     const tag = cols[cols.length - 1]!.trim();
     try {
       parseTag(tag);
     } catch {
-      throw new MednerError("E201", `${file}:${n}: invalid tag ${JSON.stringify(tag)} (expected O, B-X, I-X, E-X, S-X, L-X or U-X)`);
+      // Not quoted: on a malformed line the last column may be a word of the note.
+      throw new MednerError("E201", `${file}:${n}: invalid tag in column ${cols.length} (expected O, B-X, I-X, E-X, S-X, L-X or U-X)`);
     }
     if (/\s/u.test(cols[0])) throw new MednerError("E201", `${file}:${n}: token contains whitespace`);
     sentence ??= { tokens: [], tags: [], line: n };

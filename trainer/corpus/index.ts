@@ -1,9 +1,10 @@
-// Reads any supported corpus, detecting the format from the content unless told, and names the file and line of
-// anything malformed.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+// Reads any supported corpus, detecting the format from the extension or the content unless told, and names the file
+// and line of anything malformed.
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { MednerError } from "../../core/index.ts";
 import { readBrat } from "./brat.ts";
 import { marksDocuments, parseConllCorpus } from "./conll.ts";
+import { readText } from "./files.ts";
 import { parseJsonCorpus } from "./json.ts";
 import { parseJsonlCorpus } from "./jsonl.ts";
 import { CORPUS_FORMATS, type Corpus, type CorpusFormat, type OffsetUnit } from "./types.ts";
@@ -16,33 +17,47 @@ export function assertFormat(format: string): CorpusFormat {
   throw new MednerError("E202", `unknown corpus format "${format}": expected one of ${CORPUS_FORMATS.join(", ")}`);
 }
 
-/** Guesses the format of `path` from what it holds: a folder of .ann files, JSON, JSON lines or token/tag lines. */
+/** Extensions that say the format outright; others (.txt, none) leave it to the content. */
+const EXTENSIONS: Array<[RegExp, CorpusFormat]> = [
+  [/\.(jsonl|ndjson)$/i, "jsonl"],
+  [/\.(conll|iob|bio|tsv)$/i, "conll"],
+];
+
+const CONLL_LINE = (line: string) => /^\S+(\t\S*)*\t[BIOLUES](-\S+)?\s*$/.test(line) || /^\S+\s+[BIOLUES](-\S+)?\s*$/.test(line) || line.startsWith("-DOCSTART-");
+
+/**
+ * Guesses the format of `path`: a folder of .ann files is BRAT, an extension that names a format decides, and
+ * otherwise what the file holds: JSON, JSON lines or token/tag lines.
+ */
 export function detectFormat(path: string): CorpusFormat {
   if (statSync(path).isDirectory()) {
     if (readdirSync(path, { recursive: true }).some((f) => String(f).endsWith(".ann"))) return "brat";
     throw new MednerError("E202", `${path}: a folder, but no BRAT .ann files in it`);
   }
   if (path.endsWith(".ann") || (path.endsWith(".txt") && existsSync(path.replace(/\.txt$/, ".ann")))) return "brat";
+  const byExtension = EXTENSIONS.find(([re]) => re.test(path))?.[1];
+  if (byExtension) return byExtension;
   const content = readText(path);
   const head = content.trimStart();
   const firstLine = head.split("\n", 1)[0] ?? "";
-  if (head.startsWith("[") || head.startsWith("{")) {
-    // A one-line file is valid as both; the extension breaks the tie.
-    if (/\.(jsonl|ndjson)$/i.test(path)) return "jsonl";
+  const isJson = /\.json$/i.test(path);
+  // Token/tag lines before JSON: a CoNLL file's first token may be "[" or "{".
+  if (!isJson && CONLL_LINE(firstLine)) return "conll";
+  if (isJson || head.startsWith("[") || head.startsWith("{")) {
     try {
       JSON.parse(content);
       return "json";
     } catch {
+      // JSON lines in a .json file, or broken JSON: the reader's error names the line either way.
       try {
-        JSON.parse(firstLine);
-        return "jsonl";
+        const first = JSON.parse(firstLine) as unknown;
+        if (first && typeof first === "object" && content.trim().includes("\n")) return "jsonl";
       } catch {
-        // Broken JSON: report it as JSON so the reader's error names the line.
-        return head.startsWith("{") && content.trim().includes("\n") ? "jsonl" : "json";
+        // Broken JSON.
       }
+      return "json";
     }
   }
-  if (/^\S+(\t\S*)*\t[BIOLUES](-\S+)?\s*$/.test(firstLine) || /^\S+\s+[BIOLUES](-\S+)?\s*$/.test(firstLine) || firstLine.startsWith("-DOCSTART-")) return "conll";
   throw new MednerError("E202", `${path}: cannot tell the format from its content; pass --format (${CORPUS_FORMATS.join(", ")})`);
 }
 
@@ -52,24 +67,20 @@ export interface ReadOptions {
   offsets?: OffsetUnit;
 }
 
-/** File text without a leading byte-order mark (editors on Windows add one). */
-const readText = (path: string) => readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-
 export function readCorpus(path: string, options: ReadOptions = {}): Corpus {
   if (!existsSync(path)) throw new MednerError("E203", `${path}: no such file or folder`);
   const format = options.format ?? detectFormat(path);
   const unit = options.offsets ?? "utf16";
+  if (format === "brat") return { format, ...readBrat(path) };
+  const content = readText(path);
+  if (!content.trim()) throw new MednerError("E201", `${path}: empty file`);
   switch (format) {
-    case "brat":
-      return { format, ...readBrat(path) };
     case "json":
-      return { format, docs: parseJsonCorpus(readText(path), path, unit), problems: [] };
+      return { format, ...parseJsonCorpus(content, path, unit) };
     case "jsonl":
-      return { format, docs: parseJsonlCorpus(readText(path), path, unit), problems: [] };
-    case "conll": {
-      const content = readText(path);
+      return { format, ...parseJsonlCorpus(content, path, unit) };
+    case "conll":
       return { format, docs: parseConllCorpus(content, path), problems: [], sentenceStream: !marksDocuments(content) };
-    }
     default:
       throw new MednerError("E202", `unknown corpus format "${String(format)}"`);
   }

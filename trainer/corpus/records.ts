@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { MednerError, type Doc, type Span } from "../../core/index.ts";
 import { codePointToUtf16 } from "./offsets.ts";
-import type { OffsetUnit } from "./types.ts";
+import type { OffsetUnit, ReadProblem } from "./types.ts";
 
 const offset = z.int().nonnegative();
 const EntityObject = z
@@ -29,6 +29,8 @@ const RecordObject = z
     spans: Entities.optional(),
     label: Entities.optional(),
     source: z.string().optional(),
+    /** Prodigy's verdict: "reject" and "ignore" mark examples that are not gold. */
+    answer: z.enum(["accept", "reject", "ignore"]).optional(),
   })
   .refine((r) => typeof (r.text ?? r.content) === "string", { message: 'a record needs "text" (or "content")' });
 const RecordTuple = z.tuple([z.string(), z.object({ entities: Entities })]);
@@ -38,8 +40,11 @@ function fail(where: string, issue: z.core.$ZodIssue): never {
   throw new MednerError("E201", `${where}${path}: ${issue.message}`);
 }
 
-/** One record → a Doc; `where` names the file and record (or line) for error messages. */
-export function recordToDoc(value: unknown, where: string, fallbackId: string, unit: OffsetUnit = "utf16"): Doc {
+/**
+ * One record → a Doc, or what was skipped: a record the annotator rejected or ignored (Prodigy's "answer"). `where`
+ * names the file and record (or line) for messages, which never quote the text: it is patient text.
+ */
+export function recordToDoc(value: unknown, where: string, fallbackId: string, unit: OffsetUnit = "utf16"): { doc: Doc } | { skipped: ReadProblem } {
   let text: string;
   let raw: z.infer<typeof Entities>;
   let id = fallbackId;
@@ -55,6 +60,8 @@ export function recordToDoc(value: unknown, where: string, fallbackId: string, u
     raw = r.data.entities ?? r.data.annotations ?? r.data.spans ?? r.data.label ?? [];
     if (r.data.id !== undefined) id = String(r.data.id);
     source = r.data.source;
+    if (r.data.answer === "reject" || r.data.answer === "ignore")
+      return { skipped: { kind: "rejected", where, message: `${where}: answer "${r.data.answer}"; skipped` } };
   }
   const toUtf16 = unit === "codepoint" ? codePointToUtf16(text) : (o: number) => o;
   const entities: Span[] = raw.map((e, i) => {
@@ -64,8 +71,8 @@ export function recordToDoc(value: unknown, where: string, fallbackId: string, u
     if (!(start < end && end <= text.length))
       throw new MednerError("E201", `${where}: entity ${i} (${label} ${s}–${t}) is empty or outside the text (length ${text.length})`);
     if (quoted !== undefined && text.slice(start, end) !== quoted)
-      throw new MednerError("E201", `${where}: entity ${i} says ${JSON.stringify(quoted)} but the text at ${s}–${t} is ${JSON.stringify(text.slice(start, end))}`);
+      throw new MednerError("E201", `${where}: entity ${i} (${label} ${s}–${t}): its "text" differs from the text at these offsets${unit === "utf16" && /[\uD800-\uDFFF]/.test(text) ? " (code-point offsets? pass --offsets codepoint)" : ""}`);
     return { start, end, label };
   });
-  return { id, text, entities, ...(source ? { meta: { source } } : {}) };
+  return { doc: { id, text, entities, ...(source ? { meta: { source } } : {}) } };
 }

@@ -4,9 +4,12 @@ import type { Doc } from "../../core/index.ts";
 export const CORPUS_FORMATS = ["json", "jsonl", "conll", "brat"] as const;
 export type CorpusFormat = (typeof CORPUS_FORMATS)[number];
 
-/** Something a reader skipped on purpose (never silently): e.g. a BRAT discontinuous span. */
+/**
+ * Something a reader skipped on purpose (never silently): a BRAT discontinuous span, or a record its annotator
+ * rejected or ignored (Prodigy's "answer").
+ */
 export interface ReadProblem {
-  kind: "discontinuous";
+  kind: "discontinuous" | "rejected";
   where: string;
   message: string;
 }
