@@ -64,13 +64,20 @@ export async function loadExportedTagger(
   } catch (err) {
     throw new MednerError("E401", `${file}: onnxruntime could not load it (${String((err as Error).message ?? err).split("\n")[0]})`);
   }
-  const engine = new TaggerEngine(manifest, runner, options);
   // One run before anyone relies on it: a graph that does not fit its manifest (shapes, tag count) fails here, at
-  // load time, where the caller can keep serving the previous version — not on every request.
-  try {
-    await engine.predict(["Warm-up: aspirin 81 mg for CAD."]);
-  } catch (err) {
-    throw new MednerError("E401", `${file} does not run with its manifest (${String((err as Error).message ?? err).split("\n")[0]})`);
-  }
+  // load time, where the caller can keep serving the previous version — not on every request. The session is freed
+  // on failure: a server retrying a broken version would otherwise keep one session per attempt.
+  const engine = await freeOnThrow(runner, () => new TaggerEngine(manifest, runner, options));
+  await freeOnThrow(runner, () => engine.predict(["Warm-up: aspirin 81 mg for CAD."]), (err) => new MednerError("E401", `${file} does not run with its manifest (${String((err as Error).message ?? err).split("\n")[0]})`));
   return engine;
+}
+
+/** `fn()`, or, if it throws, the runner's session freed and the error (or `wrap(error)`) thrown. */
+export async function freeOnThrow<T>(runner: { release?(): Promise<void> }, fn: () => T | Promise<T>, wrap: (err: unknown) => unknown = (e) => e): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    await runner.release?.().catch(() => {});
+    throw wrap(err);
+  }
 }

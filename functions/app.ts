@@ -55,10 +55,6 @@ export function createApp(deps: AppDeps) {
   return new Hono<AppEnv>()
     .use(requestId())
     .use(requestLog(log))
-    .use(async (c, next) => {
-      c.set("registry", registryFor(c.env));
-      await next();
-    })
     .use(
       cors({
         origin: (origin, c) => {
@@ -72,6 +68,11 @@ export function createApp(deps: AppDeps) {
         allowMethods: ["GET", "POST", "OPTIONS"],
       }),
     )
+    // After CORS, so that an error here (store_unavailable: no MODELS binding) reaches browsers with CORS headers.
+    .use(async (c, next) => {
+      c.set("registry", registryFor(c.env));
+      await next();
+    })
     .use("/ner/*", limitBody)
     .use("/ner/*", requireAuth())
     .use("/visualize", limitBody)

@@ -77,7 +77,9 @@ export class ModelRegistry {
   /** The model to answer with: `version` if given, else the current one. Throws ApiError 404 or 503. */
   async resolve(name: string, version?: string): Promise<LoadedModel> {
     try {
-      const model = await this.resolveModel(name, version);
+      // A model is protected from release while a request runs on it (predict is counted) and for idleReleaseMs after
+    // this returns it: a route must call predict well within that (the ensemble resolves two models, then predicts).
+    const model = await this.resolveModel(name, version);
       const use = this.live.get(model);
       if (use) use.lastUsedMs = this.now();
       return model;
@@ -148,6 +150,9 @@ export class ModelRegistry {
     try {
       const model = await this.load(name, pointer.version, pointer.manifest_sha256);
       this.current.set(name, { version: pointer.version, checkedAt: this.now() });
+      // A good pointer serves: failures of this name (a broken version since rolled back, a pointer since mended) are
+      // history, not the state /health reports.
+      for (const [id, f] of this.failed) if (f.name === name) this.failed.delete(id);
       return model;
     } catch (err) {
       return this.keepOld(name, cachedModel, null, pointer.version, err);
@@ -157,7 +162,8 @@ export class ModelRegistry {
   /** After a failure, serve the version that was good, and look at the pointer again only after the TTL. */
   private keepOld(name: string, old: LoadedModel | undefined, error: string | null, version: string, cause?: unknown): LoadedModel {
     if (error) this.fail(name, version, error);
-    if (old) {
+    // `old` was read before an await: a concurrent request may have released it since (a pointer that moved meanwhile).
+    if (old && this.live.has(old)) {
       this.current.set(name, { version: old.version, checkedAt: this.now() });
       return old;
     }

@@ -1,6 +1,7 @@
 // The one table from a transformer's entity types (d4data/biomedical-ner-all: "Medication", "Sign_symptom", …) to
 // medner's canonical labels (core/labels.ts). Only the types the tagger models also produce are renamed, so the
 // ensemble and clients compare like with like; every other type passes through unchanged.
+import { typeOf } from "./aggregation.ts";
 import { mapLabel, type LabelMap } from "../labels.ts";
 
 /** Entity type → medner label, as a label map. The README prints `TRANSFORMER_LABEL_MAP.labels`. */
@@ -17,5 +18,5 @@ export function canonicalLabel(type: string): string {
 
 /** The labels a model with these BIO tags can put on entities: its types, canonical where the table has them. */
 export function entityLabels(tags: readonly string[]): string[] {
-  return [...new Set(tags.filter((t) => t !== "O").map((t) => canonicalLabel(t.replace(/^[BI]-/, ""))))];
+  return [...new Set(tags.filter((t) => t !== "O").map((t) => canonicalLabel(typeOf(t))))];
 }

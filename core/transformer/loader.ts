@@ -3,7 +3,7 @@
 // proves they run together before anyone relies on them.
 import { describeIssue, MednerError } from "../errors.ts";
 import type { Dtype } from "../manifest.ts";
-import { verifyFile } from "../model-loader.ts";
+import { freeOnThrow, verifyFile } from "../model-loader.ts";
 import { TransformerEngine, type TransformerEngineOptions, type TransformerRunner } from "./engine.ts";
 import { TRANSFORMER_DTYPE_FILES, TransformerManifestSchema, type TransformerManifest } from "./manifest.ts";
 import { WordPieceTokenizer } from "./wordpiece.ts";
@@ -73,14 +73,11 @@ export async function loadTransformer(
       throw new MednerError("E401", `${file}: onnxruntime could not load it (${firstLine(err)})`);
     }
   }
-  // q8 graphs quantize activations per batch: one window per run keeps each note's answer independent of the others.
-  const engine = new TransformerEngine(manifest, tokenizer, runner, { ...options, batchWindows: options.batchWindows ?? (options.dtype ?? manifest.dtype) !== "q8" });
   // One run at load time: a graph that does not fit its manifest (label count, input names) fails here, where the
-  // caller can keep serving the previous version, not on every request.
-  try {
-    await engine.predict(["Warm-up: aspirin 81 mg for CAD."]);
-  } catch (err) {
-    throw new MednerError("E401", `${file} does not run with its manifest (${firstLine(err)})`);
-  }
+  // caller can keep serving the previous version, not on every request. The session is freed on failure: a server
+  // retrying a broken version would otherwise keep one session per attempt.
+  // q8 graphs quantize activations per batch: one window per run keeps each note's answer independent of the others.
+  const engine = await freeOnThrow(runner, () => new TransformerEngine(manifest, tokenizer, runner, { ...options, batchWindows: options.batchWindows ?? (options.dtype ?? manifest.dtype) !== "q8" }));
+  await freeOnThrow(runner, () => engine.predict(["Warm-up: aspirin 81 mg for CAD."]), (err) => new MednerError("E401", `${file} does not run with its manifest (${firstLine(err)})`));
   return engine;
 }

@@ -120,7 +120,14 @@ describe("ModelRegistry", () => {
     m.tags = m.tags.filter((t: string) => !t.endsWith("TREATMENT"));
     const bad = new TextEncoder().encode(JSON.stringify(m));
     const read = async (f: string) => (f === "manifest.json" ? bad : f === "model_quantized.onnx" ? new Uint8Array(onnx) : null);
-    await expect(loadExportedTagger(read, createNodeRunner)).rejects.toThrow(/E401: model_quantized\.onnx does not run with its manifest/);
+    let released = 0;
+    const counting = async (b: Uint8Array) => {
+      const r = await createNodeRunner(b);
+      return { run: r.run, release: async () => (released++, r.release?.()) };
+    };
+    await expect(loadExportedTagger(read, counting)).rejects.toThrow(/E401: model_quantized\.onnx does not run with its manifest/);
+    // A server retrying the broken version every 30 s must not keep a session per attempt.
+    expect(released).toBe(1);
   });
 
   it("GET /models lists a version with an invalid manifest as invalid instead of failing", async () => {
@@ -261,6 +268,13 @@ describe("ModelRegistry", () => {
     expect(reg.failures().map((f) => f.version).sort()).toEqual(["1", "current"]);
     await point(store, "1");
     expect((await reg.resolve("custom")).version).toBe("1");
+    expect(reg.failures()).toEqual([]);
+    // A broken version, then a rollback to the good one: the failure is history once the good pointer serves.
+    await point(store, "9");
+    expect((await reg.resolve("custom")).version).toBe("1");
+    expect(reg.failures().map((f) => f.version)).toEqual(["9"]);
+    await point(store, "1");
+    await reg.resolve("custom");
     expect(reg.failures()).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { modelKey } from "../../core/index.ts";
 import { createWorkerdRunner } from "../../functions/adapters/ort-workerd.ts";
 import { createApp } from "../../functions/app.ts";
+import { ApiError } from "../../functions/errors.ts";
 import type { ModelStore } from "../../functions/store.ts";
 import { fixtureBytes, pointTo, publishFixture } from "./fixture.ts";
 
@@ -60,6 +61,21 @@ describe("auth", () => {
     // spacy and fhir answers.
     const exposed = (res.headers.get("access-control-expose-headers") ?? "").toLowerCase().split(/\s*,\s*/);
     expect(exposed).toEqual(expect.arrayContaining(["x-medner-models", "x-request-id", "retry-after"]));
+  });
+
+  it("CORS headers come with errors raised before any route, such as a missing MODELS binding", async () => {
+    const noStore = createApp({
+      createRunner: createWorkerdRunner,
+      storeOf: () => {
+        throw new ApiError(503, "store_unavailable", "the MODELS R2 binding is missing", { "Retry-After": "60" });
+      },
+      log: () => {},
+    });
+    const res = await noStore.request("/health", { headers: { origin: "https://ehr.example" } }, { CORS_ORIGINS: "https://ehr.example", AUTH_DISABLED: "true" });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("store_unavailable");
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://ehr.example");
+    expect(res.headers.get("retry-after")).toBe("60");
   });
 });
 

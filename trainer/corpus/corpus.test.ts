@@ -142,12 +142,15 @@ describe("malformed inputs: one clear error naming the file and the line or reco
     ["bad.tsv", "Aspirin\tB-Chemical\nworks\tO\nbadline\n", /bad\.tsv:3: expected "token<TAB>tag", got one column$/, "badline"],
     ["badtag.tsv", "Aspirin\tB-Chemical\nworks\tX-Thing\n", /badtag\.tsv:2: invalid tag in column 2 \(/, "X-Thing"],
     ["words.tsv", "John Smith has HIV\n", /words\.tsv:1: invalid tag in column 4 \(/, "HIV"],
-    ["empty.jsonl", "\n \n", /E201: .*empty\.jsonl: empty file$/, "\n"],
   ])("%s", (name, content, message, secret) => {
     const p = write(name, content);
     const error = errorOf(() => readCorpus(p));
     expect(error).toMatch(message);
     expect(error.replace(p, "")).not.toContain(secret);
+  });
+
+  it("an empty or blank file is an error, not an empty corpus", () => {
+    for (const name of ["empty.jsonl", "empty.json", "empty.tsv"]) expect(errorOf(() => readCorpus(write(name, "\n \n")))).toMatch(new RegExp(`E201: .*${name.replace(".", "\\.")}: empty file$`));
   });
 
   it("BRAT: a malformed T line, a text mismatch and a missing .txt, without quoting the text", () => {
