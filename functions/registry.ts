@@ -46,7 +46,7 @@ export class ModelRegistry {
   private readonly current = new Map<string, { version: string; checkedAt: number }>();
   /** When an explicitly requested version (name@version) was last checked against its manifest. */
   private readonly checked = new Map<string, number>();
-  /** Keyed by name@version: a version's failure is cleared only when that same version loads. */
+  /** Keyed by name@version: cleared when that version loads, or when a good pointer of that name serves again. */
   private readonly failed = new Map<string, LoadFailure & { atMs: number; manifestSha256?: string }>();
   /** Every model loaded and not yet released, with the requests using it now and when it was last used. */
   private readonly live = new Map<LoadedModel, { inflight: number; lastUsedMs: number }>();
@@ -78,8 +78,8 @@ export class ModelRegistry {
   async resolve(name: string, version?: string): Promise<LoadedModel> {
     try {
       // A model is protected from release while a request runs on it (predict is counted) and for idleReleaseMs after
-    // this returns it: a route must call predict well within that (the ensemble resolves two models, then predicts).
-    const model = await this.resolveModel(name, version);
+      // this returns it: a route must call predict well within that (the ensemble resolves two models, then predicts).
+      const model = await this.resolveModel(name, version);
       const use = this.live.get(model);
       if (use) use.lastUsedMs = this.now();
       return model;
@@ -175,11 +175,7 @@ export class ModelRegistry {
     const id = `${name}@${version}`;
     const ready = this.versions.get(id);
     // A version republished in place (a new manifest under the same version) is loaded again, never served stale.
-    if (ready && ready.manifestSha256 === manifestSha256) {
-      // A failure recorded for another manifest of this version (a wrong pointer, since mended) no longer applies.
-      if (this.failed.get(id)?.manifestSha256 !== manifestSha256) this.failed.delete(id);
-      return Promise.resolve(ready);
-    }
+    if (ready && ready.manifestSha256 === manifestSha256) return Promise.resolve(ready);
     // The same version and manifest failed moments ago: answer 503 without downloading it all again.
     const failed = this.failed.get(id);
     if (failed?.manifestSha256 === manifestSha256 && this.now() - failed.atMs < (this.options.failureTtlMs ?? 30_000)) return Promise.reject(unavailable(name, version));
