@@ -58,26 +58,44 @@ export async function loadExportedTagger(
   const bytes = await read(file);
   if (!bytes) throw new MednerError("E401", `${file} is missing`);
   await verifyFile(manifest, file, bytes);
-  let runner: TaggerRunner;
+  return startEngine(file, bytes, createRunner, (runner) => new TaggerEngine(manifest, runner, options));
+}
+
+/** The first line of an error's message: onnxruntime's can run to many lines. */
+export const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0];
+
+/**
+ * A session on `bytes` (the verified `file`) and the engine around it, proven by one run before anyone relies on it:
+ * a graph that does not fit its manifest (shapes, tag or label count, input names) fails here, at load time, where the
+ * caller can keep serving the previous version — not on every request. On any failure after the session exists it is
+ * freed: a server retrying a broken version would otherwise keep one session per attempt.
+ */
+export async function startEngine<R extends { release?(): Promise<void> }, E extends { predict(texts: string[]): Promise<unknown> }>(
+  file: string,
+  bytes: Uint8Array,
+  createRunner: (onnx: Uint8Array) => Promise<R>,
+  createEngine: (runner: R) => E,
+): Promise<E> {
+  let runner: R;
   try {
     runner = await createRunner(bytes);
   } catch (err) {
-    throw new MednerError("E401", `${file}: onnxruntime could not load it (${String((err as Error).message ?? err).split("\n")[0]})`);
+    throw new MednerError("E401", `${file}: onnxruntime could not load it (${firstLine(err)})`);
   }
-  // One run before anyone relies on it: a graph that does not fit its manifest (shapes, tag count) fails here, at
-  // load time, where the caller can keep serving the previous version — not on every request. The session is freed
-  // on failure: a server retrying a broken version would otherwise keep one session per attempt.
-  const engine = await freeOnThrow(runner, () => new TaggerEngine(manifest, runner, options));
-  await freeOnThrow(runner, () => engine.predict(["Warm-up: aspirin 81 mg for CAD."]), (err) => new MednerError("E401", `${file} does not run with its manifest (${String((err as Error).message ?? err).split("\n")[0]})`));
-  return engine;
-}
-
-/** `fn()`, or, if it throws, the runner's session freed and the error (or `wrap(error)`) thrown. */
-export async function freeOnThrow<T>(runner: { release?(): Promise<void> }, fn: () => T | Promise<T>, wrap: (err: unknown) => unknown = (e) => e): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
+  const freeing = async (err: unknown) => {
     await runner.release?.().catch(() => {});
-    throw wrap(err);
+    return err;
+  };
+  let engine: E;
+  try {
+    engine = createEngine(runner);
+  } catch (err) {
+    throw await freeing(err);
   }
+  try {
+    await engine.predict(["Warm-up: aspirin 81 mg for CAD."]);
+  } catch (err) {
+    throw await freeing(new MednerError("E401", `${file} does not run with its manifest (${firstLine(err)})`));
+  }
+  return engine;
 }

@@ -3,7 +3,7 @@
 // proves they run together before anyone relies on them.
 import { describeIssue, MednerError } from "../errors.ts";
 import type { Dtype } from "../manifest.ts";
-import { freeOnThrow, verifyFile } from "../model-loader.ts";
+import { firstLine, startEngine, verifyFile } from "../model-loader.ts";
 import { TransformerEngine, type TransformerEngineOptions, type TransformerRunner } from "./engine.ts";
 import { TRANSFORMER_DTYPE_FILES, TransformerManifestSchema, type TransformerManifest } from "./manifest.ts";
 import { WordPieceTokenizer } from "./wordpiece.ts";
@@ -13,7 +13,6 @@ export interface TransformerLoadOptions extends TransformerEngineOptions {
   dtype?: Dtype;
 }
 
-const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0];
 
 function parseJson(bytes: Uint8Array, file: string): unknown {
   try {
@@ -64,20 +63,7 @@ export async function loadTransformer(
   }
 
   const file = TRANSFORMER_DTYPE_FILES[options.dtype ?? manifest.dtype];
-  let runner: TransformerRunner;
-  {
-    const onnx = await readVerified(file);
-    try {
-      runner = await createRunner(onnx);
-    } catch (err) {
-      throw new MednerError("E401", `${file}: onnxruntime could not load it (${firstLine(err)})`);
-    }
-  }
-  // One run at load time: a graph that does not fit its manifest (label count, input names) fails here, where the
-  // caller can keep serving the previous version, not on every request. The session is freed on failure: a server
-  // retrying a broken version would otherwise keep one session per attempt.
   // q8 graphs quantize activations per batch: one window per run keeps each note's answer independent of the others.
-  const engine = await freeOnThrow(runner, () => new TransformerEngine(manifest, tokenizer, runner, { ...options, batchWindows: options.batchWindows ?? (options.dtype ?? manifest.dtype) !== "q8" }));
-  await freeOnThrow(runner, () => engine.predict(["Warm-up: aspirin 81 mg for CAD."]), (err) => new MednerError("E401", `${file} does not run with its manifest (${firstLine(err)})`));
-  return engine;
+  const batchWindows = options.batchWindows ?? (options.dtype ?? manifest.dtype) !== "q8";
+  return startEngine(file, await readVerified(file), createRunner, (runner) => new TransformerEngine(manifest, tokenizer, runner, { ...options, batchWindows }));
 }
