@@ -1,9 +1,8 @@
 // `medner convert`: any supported corpus → seed-style JSON lines (UTF-16 offsets), lossless for spans.
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { MednerError } from "../../core/index.ts";
 import { toSeedJsonl } from "../corpus/index.ts";
 import { corpusOptions, readCorpusFromOptions } from "./options.ts";
+import { writeOutput } from "./write-output.ts";
 
 export function registerConvert(program: Command): void {
   corpusOptions(program.command("convert").description("convert a corpus to seed-style JSON lines"))
@@ -13,12 +12,7 @@ export function registerConvert(program: Command): void {
       const corpus = readCorpusFromOptions(opts);
       const jsonl = toSeedJsonl(corpus.docs);
       if (opts.out === "-") process.stdout.write(jsonl);
-      else
-        try {
-          writeFileSync(opts.out, jsonl);
-        } catch (err) {
-          throw new MednerError("E404", `cannot write ${opts.out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-        }
+      else writeOutput(opts.out, jsonl);
       const summary = {
         format: corpus.format,
         documents: corpus.docs.length,

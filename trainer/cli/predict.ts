@@ -1,9 +1,9 @@
 // `medner predict`: entities with character offsets and scores for one text.
-import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { DTYPES, MednerError, type Dtype } from "../../core/index.ts";
+import { DTYPES, type Dtype } from "../../core/index.ts";
 import { renderEntitiesHtml } from "../../core/render/index.ts";
 import { openModel } from "../model/any-model.ts";
+import { writeOutput } from "./write-output.ts";
 
 export function registerPredict(program: Command): void {
   program
@@ -20,12 +20,7 @@ export function registerPredict(program: Command): void {
       const [entities] = await model.predict([opts.text], { documentRules: opts.documentRules });
       model.dispose();
       if (opts.html) {
-        const page = renderEntitiesHtml(opts.text, entities!, { title: `medner predict: ${opts.model}` });
-        try {
-          writeFileSync(opts.html, page);
-        } catch (err) {
-          throw new MednerError("E404", `cannot write ${opts.html} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-        }
+        writeOutput(opts.html, renderEntitiesHtml(opts.text, entities!, { title: `medner predict: ${opts.model}` }));
       }
       if (opts.json) process.stdout.write(`${JSON.stringify({ entities }, null, 2)}\n`);
       else
