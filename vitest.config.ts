@@ -23,7 +23,7 @@ export default defineConfig(async () => ({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { AUTH_DISABLED: "true", POINTER_TTL_SECONDS: "0", FIXTURE_TAGGER: fixtureFiles("tests/fixtures/models/tiny-tagger"),
+              bindings: { AUTH_DISABLED: "true", POINTER_TTL_SECONDS: "0", MEMORY_PROBE: "true", FIXTURE_TAGGER: fixtureFiles("tests/fixtures/models/tiny-tagger"),
                 // The same with a CRF layer and word vectors (transitions and vector lookups at the edge).
                 FIXTURE_TAGGER_CRF: fixtureFiles("tests/fixtures/models/tiny-tagger-crf"),
                 // The tiny generated transformer and what the Node engine finds with it.

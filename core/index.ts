@@ -13,6 +13,7 @@ export * from "./labels.ts";
 export * from "./manifest.ts";
 export * from "./metrics.ts";
 export * from "./model-loader.ts";
+export * from "./model-stream.ts";
 export * from "./sentences.ts";
 export * from "./store-keys.ts";
 export * from "./tags.ts";

@@ -6,6 +6,7 @@ import { describeIssue, MednerError } from "./errors.ts";
 import { FEATURIZER_VERSION } from "./features.ts";
 import { tagNames } from "./tags.ts";
 import { DTYPE_FILES, ManifestSchema, type Dtype, type Manifest } from "./manifest.ts";
+import { ortFormatFile, verifiedStream, type OpenFile, type RunnerFactory } from "./model-stream.ts";
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
@@ -30,6 +31,8 @@ export async function verifyFile(manifest: Pick<Manifest, "files">, file: string
 export interface LoadOptions extends EngineOptions {
   /** Which file to serve (default: the manifest's dtype). */
   dtype?: Dtype;
+  /** Opens a file as a stream: with a runtime that takes streams, the weights never sit whole in JavaScript. */
+  open?: OpenFile;
 }
 
 /**
@@ -38,7 +41,7 @@ export interface LoadOptions extends EngineOptions {
  */
 export async function loadExportedTagger(
   read: (name: string) => Promise<Uint8Array | null>,
-  createRunner: (onnx: Uint8Array) => Promise<TaggerRunner>,
+  createRunner: RunnerFactory<TaggerRunner>,
   options: LoadOptions = {},
 ): Promise<TaggerEngine> {
   const raw = await read("manifest.json");
@@ -55,31 +58,52 @@ export async function loadExportedTagger(
   if (manifest.tags.join() !== tagNames(manifest.labels, manifest.scheme).join())
     throw new MednerError("E401", "manifest.json: tags do not match labels and scheme");
   const file = DTYPE_FILES[options.dtype ?? manifest.dtype];
-  const bytes = await read(file);
-  if (!bytes) throw new MednerError("E401", `${file} is missing`);
-  await verifyFile(manifest, file, bytes);
-  return startEngine(file, bytes, createRunner, (runner) => new TaggerEngine(manifest, runner, options));
+  return startEngine(manifest, file, read, createRunner, options.open, (runner) => new TaggerEngine(manifest, runner, options));
 }
 
 /** The first line of an error's message: onnxruntime's can run to many lines. */
 export const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0];
 
 /**
- * A session on `bytes` (the verified `file`) and the engine around it, proven by one run before anyone relies on it:
+ * The runner on the served `file`. A runtime that takes streams (the Worker's) gets the file's ORT-format twin when the
+ * folder has one — onnxruntime then uses its weights in place: one copy in memory instead of three — streamed from the
+ * store and verified as it passes; every other runtime gets the ONNX bytes, read whole and verified first.
+ */
+async function verifiedRunner<R>(manifest: Pick<Manifest, "files">, file: string, read: (name: string) => Promise<Uint8Array | null>, createRunner: RunnerFactory<R>, open?: OpenFile): Promise<{ file: string; runner: () => Promise<R> }> {
+  const fromStream = createRunner.fromStream;
+  if (fromStream && open) {
+    const ort = manifest.files[ortFormatFile(file)] ? ortFormatFile(file) : null;
+    const streamed = ort ?? file;
+    const stream = await open(streamed);
+    if (!stream) throw new MednerError("E401", `${streamed} is missing`);
+    return { file: streamed, runner: () => fromStream(verifiedStream(streamed, manifest.files[streamed]!, stream), ort ? "ort" : "onnx") };
+  }
+  const bytes = await read(file);
+  if (!bytes) throw new MednerError("E401", `${file} is missing`);
+  await verifyFile(manifest, file, bytes);
+  return { file, runner: () => createRunner(bytes) };
+}
+
+/**
+ * A session on the verified `file` and the engine around it, proven by one run before anyone relies on it:
  * a graph that does not fit its manifest (shapes, tag or label count, input names) fails here, at load time, where the
  * caller can keep serving the previous version — not on every request. On any failure after the session exists it is
  * freed: a server retrying a broken version would otherwise keep one session per attempt.
  */
 export async function startEngine<R extends { release?(): Promise<void> }, E extends { predict(texts: string[]): Promise<unknown> }>(
-  file: string,
-  bytes: Uint8Array,
-  createRunner: (onnx: Uint8Array) => Promise<R>,
+  manifest: Pick<Manifest, "files">,
+  servedFile: string,
+  read: (name: string) => Promise<Uint8Array | null>,
+  createRunner: RunnerFactory<R>,
+  open: OpenFile | undefined,
   createEngine: (runner: R) => E,
 ): Promise<E> {
+  const { file, runner: create } = await verifiedRunner(manifest, servedFile, read, createRunner, open);
   let runner: R;
   try {
-    runner = await createRunner(bytes);
+    runner = await create();
   } catch (err) {
+    if (err instanceof MednerError && err.code === "E402") throw err;
     throw new MednerError("E401", `${file}: onnxruntime could not load it (${firstLine(err)})`);
   }
   const freeing = async (err: unknown) => {

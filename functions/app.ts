@@ -4,8 +4,8 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
-import type { TaggerRunner } from "../core/index.ts";
-import type { TransformerRunner } from "../core/transformer/index.ts";
+import type { RunnerFactory, TaggerRunner } from "../core/index.ts";
+import type { TransformerEngineOptions, TransformerRunner } from "../core/transformer/index.ts";
 import type { AppEnv, Bindings } from "./env.ts";
 import { ApiError, errorResponse, onError } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
@@ -15,15 +15,20 @@ import { ModelRegistry } from "./registry.ts";
 import { demo } from "./routes/demo.ts";
 import { docs } from "./routes/docs.ts";
 import { health } from "./routes/health.ts";
+import { memory, type MemoryFigures } from "./routes/memory.ts";
 import { models } from "./routes/models.ts";
 import { ner } from "./routes/ner.ts";
 import type { ModelStore } from "./store.ts";
 
 export interface AppDeps {
-  createRunner: (onnx: Uint8Array) => Promise<TaggerRunner>;
+  createRunner: RunnerFactory<TaggerRunner>;
   /** Sessions for transformer models; without it, a published transformer fails to load (503). */
-  createTransformerRunner?: (onnx: Uint8Array) => Promise<TransformerRunner>;
+  createTransformerRunner?: RunnerFactory<TransformerRunner>;
+  /** How this runtime runs transformers (the Worker: 256-token windows, for memory). */
+  transformerOptions?: TransformerEngineOptions;
   storeOf: (env: Bindings) => ModelStore;
+  /** The runtime's own memory figures, for GET /debug/memory (where MEMORY_PROBE is "true"). */
+  memory?: () => MemoryFigures;
   log?: (line: string) => void;
 }
 
@@ -42,7 +47,11 @@ export function createApp(deps: AppDeps) {
   // One registry per store: the isolate (or process) keeps loaded sessions across requests.
   const registries = new WeakMap<object, ModelRegistry>();
   const log = deps.log ?? ((line: string) => console.log(line));
-  const loadModel = modelLoader({ tagger: deps.createRunner, ...(deps.createTransformerRunner ? { transformer: deps.createTransformerRunner } : {}) });
+  const loadModel = modelLoader({
+    tagger: deps.createRunner,
+    ...(deps.createTransformerRunner ? { transformer: deps.createTransformerRunner } : {}),
+    ...(deps.transformerOptions ? { transformerOptions: deps.transformerOptions } : {}),
+  });
   const registryFor = (env: Bindings) => {
     const key = (env.MODELS as object | undefined) ?? registries;
     let r = registries.get(key);
@@ -83,6 +92,7 @@ export function createApp(deps: AppDeps) {
     .route("/", models(deps.storeOf))
     .route("/", docs)
     .route("/", demo)
+    .route("/", memory(deps.memory ?? (() => ({ wasmMemoryBytes: 0, modelBlockBytes: 0 }))))
     .notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
     .onError(onError);
 }

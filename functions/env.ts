@@ -14,6 +14,8 @@ export interface Bindings extends GeneratedEnv {
   MAX_BODY_BYTES?: string;
   /** Seconds a model's current.json is cached. */
   POINTER_TTL_SECONDS?: string;
+  /** "true" opens GET /debug/memory (tests and the memory benchmark only). */
+  MEMORY_PROBE?: string;
 }
 
 /** What a route adds to the request's log line. Never text or entity strings: they are patient data. */

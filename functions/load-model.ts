@@ -4,10 +4,12 @@ import {
   DTYPE_FILES,
   loadExportedTagger,
   MednerError,
+  type OpenFile,
+  type RunnerFactory,
   type ScoredEntity,
   type TaggerRunner,
 } from "../core/index.ts";
-import { entityLabels, loadTransformer, TRANSFORMER_DTYPE_FILES, type Aggregation, type TransformerRunner } from "../core/transformer/index.ts";
+import { entityLabels, loadTransformer, TRANSFORMER_DTYPE_FILES, type Aggregation, type TransformerEngineOptions, type TransformerRunner } from "../core/transformer/index.ts";
 
 export interface PredictOptions {
   /** Transformer only; the tagger decodes whole spans and ignores it. */
@@ -29,14 +31,16 @@ export interface Recognizer {
 }
 
 export interface Runtimes {
-  tagger: (onnx: Uint8Array) => Promise<TaggerRunner>;
-  transformer?: (onnx: Uint8Array) => Promise<TransformerRunner>;
+  tagger: RunnerFactory<TaggerRunner>;
+  transformer?: RunnerFactory<TransformerRunner>;
+  /** How this runtime runs transformers (the Worker: shorter windows, for memory). */
+  transformerOptions?: TransformerEngineOptions;
 }
 
 export type ReadFile = (file: string) => Promise<Uint8Array | null>;
 
 export function modelLoader(runtimes: Runtimes) {
-  return async function loadModel(read: ReadFile): Promise<Recognizer> {
+  return async function loadModel(read: ReadFile, open?: OpenFile): Promise<Recognizer> {
     const raw = await read("manifest.json");
     if (!raw) throw new MednerError("E401", "manifest.json is missing");
     let kind: unknown;
@@ -48,7 +52,7 @@ export function modelLoader(runtimes: Runtimes) {
     const cached: ReadFile = (file) => (file === "manifest.json" ? Promise.resolve(raw) : read(file));
     if (kind === "transformer") {
       if (!runtimes.transformer) throw new MednerError("E401", "this server has no transformer runtime");
-      const engine = await loadTransformer(cached, runtimes.transformer);
+      const engine = await loadTransformer(cached, runtimes.transformer, { ...runtimes.transformerOptions, ...(open ? { open } : {}) });
       const m = engine.manifest;
       return {
         kind: "transformer",
@@ -62,7 +66,7 @@ export function modelLoader(runtimes: Runtimes) {
         release: () => engine.release(),
       };
     }
-    const engine = await loadExportedTagger(cached, runtimes.tagger);
+    const engine = await loadExportedTagger(cached, runtimes.tagger, open ? { open } : {});
     const m = engine.manifest;
     return { kind: "tagger", labels: m.labels, servedSha256: m.files[DTYPE_FILES[m.dtype]]!.sha256, predict: (texts, options) => engine.predict(texts, options), release: () => engine.release() };
   };

@@ -5,6 +5,7 @@
 // for `idleReleaseMs`, so an isolate or a long-lived Node server does not keep every version it ever served.
 import { MednerError, modelKey, pointerKey, PointerSchema, sha256Hex } from "../core/index.ts";
 import { ApiError } from "./errors.ts";
+import type { OpenFile } from "../core/index.ts";
 import type { ReadFile, Recognizer } from "./load-model.ts";
 import type { ModelStore } from "./store.ts";
 
@@ -53,7 +54,7 @@ export class ModelRegistry {
 
   constructor(
     private readonly store: ModelStore,
-    private readonly loadModel: (read: ReadFile) => Promise<Recognizer>,
+    private readonly loadModel: (read: ReadFile, open?: OpenFile) => Promise<Recognizer>,
     private readonly options: RegistryOptions = {},
   ) {}
 
@@ -196,8 +197,10 @@ export class ModelRegistry {
         throw new MednerError("E402", `manifest.json of ${id}: sha256 does not match current.json`);
       return bytes;
     };
+    const store = this.store;
+    const open: OpenFile | undefined = store.open ? (file) => store.open!(modelKey(name, version, file)) : undefined;
     try {
-      const loaded = await this.loadModel(read);
+      const loaded = await this.loadModel(read, open);
       const use = { inflight: 0, lastUsedMs: this.now() };
       // Requests in flight keep a version from being released under them.
       const engine: Recognizer = {

@@ -26,7 +26,7 @@ export interface GenerateOptions {
   onStep?: (step: string) => void;
 }
 
-export function generateTransformer(o: GenerateOptions) {
+export function generateTransformer(o: GenerateOptions): ReturnType<typeof buildTransformerFolder> {
   o.onStep?.("weights");
   const vocab = buildVocab(clinicalTexts(), VOCAB_SIZES[o.size]);
   const config = presetConfig(o.size, vocab.length, d4dataLabels());
@@ -70,7 +70,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
     // The full size takes a while (265 MB of fp32 weights to draw, write and hash); the tiny one is instant.
     if (o.size === "full") o.onStep = (step) => process.stderr.write(`${elapsed().padStart(7)}  building ${step}…\n`);
-    const manifest = generateTransformer(o);
+    const manifest = await generateTransformer(o);
     const sizes = { ...Object.fromEntries(Object.entries(manifest.files).map(([f, e]) => [f, e.size])), "manifest.json": statSync(join(o.out, "manifest.json")).size };
     for (const [file, size] of Object.entries(sizes)) process.stdout.write(`${file.padEnd(27)} ${(size / 1e6).toFixed(3).padStart(10)} MB\n`);
     if (o.size === "full") process.stderr.write(`${elapsed().padStart(7)}  ${o.size} ${o.variant} model in ${o.out}\n`);

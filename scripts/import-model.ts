@@ -54,7 +54,7 @@ export async function importModel(opts: ImportOptions): Promise<TransformerManif
     const version = opts.version ?? defaultVersion(opts.revision, download.commit);
     const built = join(tmp, "folder");
     const { tokenizerFromVocab, ...inputs } = model;
-    buildTransformerFolder(built, {
+    await buildTransformerFolder(built, {
       ...inputs,
       name: opts.name,
       version,

@@ -27,6 +27,11 @@ export interface TransformerEngineOptions {
    * 512-token window for DistilBERT, so the default of 1024 keeps a run well inside a Worker's 128 MB. Default 1024.
    */
   maxBatchTokens?: number;
+  /**
+   * Longest window in tokens, [CLS] and [SEP] included: at most the model's maxLength (the default). Attention memory
+   * grows with the square of it, so a Worker runs 256-token windows (scripts/bench/memory.ts measures both).
+   */
+  windowTokens?: number;
   /** Tokens shared by consecutive windows of a long note. Default min(128, a quarter of a window). */
   windowOverlap?: number;
   /**
@@ -72,8 +77,11 @@ export class TransformerEngine {
     options: TransformerEngineOptions = {},
   ) {
     this.tokenizer = tokenizer instanceof WordPieceTokenizer ? tokenizer : new WordPieceTokenizer(tokenizer.tokenizerJson, tokenizer.tokenizerConfig);
-    this.windowSize = manifest.maxLength - 2;
-    if (this.windowSize < 1) throw new MednerError("E401", `manifest.json: maxLength ${manifest.maxLength} leaves no room between [CLS] and [SEP]`);
+    const windowTokens = options.windowTokens ?? manifest.maxLength;
+    if (!Number.isInteger(windowTokens) || windowTokens > manifest.maxLength)
+      throw new MednerError("E401", `a window of ${windowTokens} tokens does not fit the model (maxLength ${manifest.maxLength})`);
+    this.windowSize = windowTokens - 2;
+    if (this.windowSize < 1) throw new MednerError("E401", `a window of ${windowTokens} tokens leaves no room between [CLS] and [SEP]`);
     this.overlap = options.windowOverlap ?? Math.min(128, Math.floor(this.windowSize / 4));
     planWindows(0, this.windowSize, this.overlap); // validates the overlap once, here, not per request
     this.maxBatchTokens = options.maxBatchTokens ?? 1024;

@@ -4,6 +4,7 @@
 import { describeIssue, MednerError } from "../errors.ts";
 import type { Dtype } from "../manifest.ts";
 import { firstLine, startEngine, verifyFile } from "../model-loader.ts";
+import type { OpenFile, RunnerFactory } from "../model-stream.ts";
 import { TransformerEngine, type TransformerEngineOptions, type TransformerRunner } from "./engine.ts";
 import { TRANSFORMER_DTYPE_FILES, TransformerManifestSchema, type TransformerManifest } from "./manifest.ts";
 import { WordPieceTokenizer } from "./wordpiece.ts";
@@ -11,6 +12,8 @@ import { WordPieceTokenizer } from "./wordpiece.ts";
 export interface TransformerLoadOptions extends TransformerEngineOptions {
   /** Which ONNX file to serve (default: the manifest's dtype). */
   dtype?: Dtype;
+  /** Opens a file as a stream: with a runtime that takes streams, the weights never sit whole in JavaScript. */
+  open?: OpenFile;
 }
 
 
@@ -31,11 +34,11 @@ export function parseTransformerManifest(json: unknown, where = "manifest.json")
 /**
  * `read(path)` returns a file's bytes (paths as in the manifest, e.g. "onnx/model_quantized.onnx") or null when it does
  * not exist; `createRunner` builds the ONNX session. The file bytes are dropped once the engine exists (Workers have
- * 128 MB per isolate).
+ * 128 MB per isolate); with `options.open` and a runtime that takes streams, they never sit whole in JavaScript.
  */
 export async function loadTransformer(
   read: (path: string) => Promise<Uint8Array | null>,
-  createRunner: (onnx: Uint8Array) => Promise<TransformerRunner>,
+  createRunner: RunnerFactory<TransformerRunner>,
   options: TransformerLoadOptions = {},
 ): Promise<TransformerEngine> {
   const raw = await read("manifest.json");
@@ -65,5 +68,5 @@ export async function loadTransformer(
   const file = TRANSFORMER_DTYPE_FILES[options.dtype ?? manifest.dtype];
   // q8 graphs quantize activations per batch: one window per run keeps each note's answer independent of the others.
   const batchWindows = options.batchWindows ?? (options.dtype ?? manifest.dtype) !== "q8";
-  return startEngine(file, await readVerified(file), createRunner, (runner) => new TransformerEngine(manifest, tokenizer, runner, { ...options, batchWindows }));
+  return startEngine(manifest, file, read, createRunner, options.open, (runner) => new TransformerEngine(manifest, tokenizer, runner, { ...options, batchWindows }));
 }

@@ -17,6 +17,25 @@ export const SESSION_OPTIONS = { graphOptimizationLevel: "all", extra: { session
  */
 export const TRANSFORMER_SESSION_OPTIONS = { graphOptimizationLevel: "all" } as const;
 
+/**
+ * Loading an ORT-format twin (the Worker): onnxruntime uses its weights in place from the model bytes, which must then
+ * outlive the session (ort-wasm-heap.ts owns them), and runs no graph optimization: the graph was optimized once when
+ * the twin was converted (trainer/export/ort-format.ts), and optimizing at load would allocate new tensors.
+ */
+export const ORT_FORMAT_SESSION_OPTIONS = {
+  graphOptimizationLevel: "disabled",
+  extra: { session: { use_ort_model_bytes_directly: "1", use_ort_model_bytes_for_initializers: "1" } },
+} as const;
+
+/**
+ * How each kind's ORT-format twin is optimized once, at conversion: what the ONNX file gets at load above, at the
+ * "extended" level ("all" adds layout changes specific to the converting machine's CPU).
+ */
+export const ORT_CONVERSION_OPTIONS = {
+  tagger: { ...SESSION_OPTIONS, graphOptimizationLevel: "extended" },
+  transformer: { ...TRANSFORMER_SESSION_OPTIONS, graphOptimizationLevel: "extended" },
+} as const;
+
 export function sessionRunner(ort: typeof Ort, session: Ort.InferenceSession): TaggerRunner {
   return {
     async run(ids, mask, batch, tokens, slots) {

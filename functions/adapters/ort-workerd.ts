@@ -1,44 +1,102 @@
 // onnxruntime-web inside workerd (Cloudflare Workers). workerd forbids compiling wasm from bytes, so the ort wasm is
 // imported as a module (wrangler compiles it at upload) and instantiated with `new WebAssembly.Instance`, which is
-// allowed. ort has no public hook for a precompiled module (an upstream PR adding one was closed), so we give it a
-// placeholder `wasmBinary` and intercept `WebAssembly.instantiate` for that one placeholder. This is the only file
-// that does so (recipe: ../shared/PLATFORM.md).
+// allowed, through Emscripten's instantiateWasm hook (ort-wasm-heap.ts says how and why). ort also needs a placeholder
+// `wasmBinary` to take the path that embeds its glue (workerd has no script URL for it to find one), never compiled.
+// Models arrive as streams from R2 and are written straight into the wasm heap (recipe: docs/workers.md).
 import * as ort from "onnxruntime-web/wasm";
 import wasmModule from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
-import type { TaggerRunner } from "../../core/index.ts";
+import type { ModelFormat, ModelStream, RunnerFactory, TaggerRunner } from "../../core/index.ts";
 import type { TransformerRunner } from "../../core/transformer/index.ts";
-import { SESSION_OPTIONS, sessionRunner, TRANSFORMER_SESSION_OPTIONS, transformerSessionRunner } from "./ort-runner.ts";
+import { ORT_FORMAT_SESSION_OPTIONS, SESSION_OPTIONS, sessionRunner, TRANSFORMER_SESSION_OPTIONS, transformerSessionRunner } from "./ort-runner.ts";
+import { exclusive, hookOrtInstantiation, streamIntoHeap, type HeapBlock } from "./ort-wasm-heap.ts";
 
-/** The wasm magic number and version: ort only passes this buffer on to WebAssembly.instantiate. */
+/** The wasm magic number and version: the placeholder ort is given as its binary. */
 const PLACEHOLDER = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-let ready = false;
 
-function init(): void {
-  if (ready) return;
-  ort.env.wasm.numThreads = 1;
-  ort.env.wasm.proxy = false;
-  ort.env.wasm.wasmBinary = PLACEHOLDER;
-  const instantiate = WebAssembly.instantiate.bind(WebAssembly);
-  // ort hands on a copy of wasmBinary, so the placeholder is recognised by its bytes.
-  const isPlaceholder = (source: unknown) => {
-    const view = source instanceof ArrayBuffer ? new Uint8Array(source) : ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : null;
-    return view !== null && view.byteLength === PLACEHOLDER.byteLength && view.every((b, i) => b === PLACEHOLDER[i]);
+/**
+ * Working memory reserved beside a model placed in the heap (scripts/bench/memory.ts measured what a run needs): a
+ * transformer's 256-token window needs ~16 MiB (a 512-token one ~32 MiB); a tagger's batch of notes a few MiB.
+ */
+export const WORKING_BYTES = { tagger: 4 << 20, transformer: 16 << 20 } as const;
+
+/** Transformer windows in the Worker: attention memory grows with the square of the window (docs/workers.md). */
+export const WORKER_TRANSFORMER_OPTIONS = { windowTokens: 256 } as const;
+
+type Ort = typeof import("onnxruntime-web");
+let ready: Promise<void> | null = null;
+
+/** Starts ort's wasm once: the first session creation initializes it; a model that is not one fails right after. */
+function init(): Promise<void> {
+  ready ??= (async () => {
+    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.proxy = false;
+    ort.env.wasm.wasmBinary = PLACEHOLDER;
+    const unhook = hookOrtInstantiation((imports) => new WebAssembly.Instance(wasmModule, imports));
+    try {
+      await ort.InferenceSession.create(PLACEHOLDER).catch(() => {});
+    } finally {
+      unhook();
+    }
+  })();
+  return ready;
+}
+
+/**
+ * A session on a model streamed into the heap. An ORT-format file stays there, its weights used in place, until the
+ * session is released (`block`); an ONNX file is parsed into tensors, so its block is freed as soon as the session
+ * exists (`block` null).
+ */
+export async function heapSession(file: ModelStream, format: ModelFormat, workingBytes: number, options: ort.InferenceSession.SessionOptions) {
+  await init();
+  const block: HeapBlock = await streamIntoHeap(file, workingBytes);
+  let session: ort.InferenceSession;
+  try {
+    session = await exclusive(() => ort.InferenceSession.create(block.view(), format === "ort" ? ORT_FORMAT_SESSION_OPTIONS : options));
+  } catch (err) {
+    block.free();
+    throw err;
+  }
+  if (format === "onnx") block.free();
+  return { session, block: format === "ort" ? block : null };
+}
+
+/** Runs and release go through `exclusive`, the same queue as session creation on the heap. */
+function serialized<R extends { run: (...a: never[]) => Promise<unknown>; release?: () => Promise<void> }>(runner: R, free: () => void): R {
+  return {
+    ...runner,
+    run: (...args: Parameters<R["run"]>) => exclusive(() => runner.run(...args)),
+    release: () => exclusive(async () => {
+      await runner.release?.();
+      free();
+    }),
   };
-  const patched = (source: unknown, imports?: WebAssembly.Imports) => {
-    if (isPlaceholder(source))
-      return Promise.resolve({ module: wasmModule, instance: new WebAssembly.Instance(wasmModule, imports) });
-    return instantiate(source as BufferSource, imports);
-  };
-  WebAssembly.instantiate = patched as typeof WebAssembly.instantiate;
-  ready = true;
 }
 
-export async function createWorkerdRunner(onnx: Uint8Array): Promise<TaggerRunner> {
-  init();
-  return sessionRunner(ort as unknown as typeof import("onnxruntime-web"), await ort.InferenceSession.create(onnx, SESSION_OPTIONS));
-}
+/** The engine's runner over a transformer session (tests poke at a session's weights through heapSession). */
+export const transformerRunnerOf = (session: ort.InferenceSession) => serialized(transformerSessionRunner(ort as unknown as Ort, session), () => {});
 
-export async function createWorkerdTransformerRunner(onnx: Uint8Array): Promise<TransformerRunner> {
-  init();
-  return transformerSessionRunner(ort as unknown as typeof import("onnxruntime-web"), await ort.InferenceSession.create(onnx, TRANSFORMER_SESSION_OPTIONS));
-}
+export const createWorkerdRunner: RunnerFactory<TaggerRunner> = Object.assign(
+  async (onnx: Uint8Array): Promise<TaggerRunner> => {
+    await init();
+    return serialized(sessionRunner(ort as unknown as Ort, await exclusive(() => ort.InferenceSession.create(onnx, SESSION_OPTIONS))), () => {});
+  },
+  {
+    fromStream: async (file: ModelStream, format: ModelFormat): Promise<TaggerRunner> => {
+      const { session, block } = await heapSession(file, format, WORKING_BYTES.tagger, SESSION_OPTIONS);
+      return serialized(sessionRunner(ort as unknown as Ort, session), () => block?.free());
+    },
+  },
+);
+
+export const createWorkerdTransformerRunner: RunnerFactory<TransformerRunner> = Object.assign(
+  async (onnx: Uint8Array): Promise<TransformerRunner> => {
+    await init();
+    return serialized(transformerSessionRunner(ort as unknown as Ort, await exclusive(() => ort.InferenceSession.create(onnx, TRANSFORMER_SESSION_OPTIONS))), () => {});
+  },
+  {
+    fromStream: async (file: ModelStream, format: ModelFormat): Promise<TransformerRunner> => {
+      const { session, block } = await heapSession(file, format, WORKING_BYTES.transformer, TRANSFORMER_SESSION_OPTIONS);
+      return serialized(transformerSessionRunner(ort as unknown as Ort, session), () => block?.free());
+    },
+  },
+);

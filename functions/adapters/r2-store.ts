@@ -7,6 +7,10 @@ export function r2Store(bucket: R2Bucket): ModelStore {
       const obj = await bucket.get(key);
       return obj ? new Uint8Array(await obj.arrayBuffer()) : null;
     },
+    async open(key) {
+      const obj = await bucket.get(key);
+      return obj ? { size: obj.size, body: obj.body } : null;
+    },
     async list(prefix) {
       const keys: string[] = [];
       let cursor: string | undefined;

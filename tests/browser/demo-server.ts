@@ -28,7 +28,7 @@ async function fixtureStore(names: string[]): Promise<string> {
     const dir = join(root, modelKey(name, "1", ""));
     mkdirSync(dir, { recursive: true });
     // "transformer" is the tiny generated DistilBERT (random weights: its entities are noise, but real ones).
-    if (name === "transformer") generateTransformer({ size: "tiny", variant: "medner", out: dir, seed: 5, version: "1" });
+    if (name === "transformer") await generateTransformer({ size: "tiny", variant: "medner", out: dir, seed: 5, version: "1" });
     else for (const f of ["manifest.json", "model_quantized.onnx"]) cpSync(join(FIXTURE, f), join(dir, f));
     const manifest_sha256 = await sha256Hex(readFileSync(join(dir, "manifest.json")));
     writeFileSync(join(root, pointerKey(name)), JSON.stringify({ version: "1", manifest_sha256 }));

@@ -35,4 +35,16 @@ describe("Node app with a folder store", async () => {
     expect(await fsStore(root).get("models/../../outside-the-store.txt")).toBeNull();
     expect(await fsStore(root).get("../outside-the-store.txt")).toBeNull();
   });
+
+  it("GET /debug/memory exists only where MEMORY_PROBE is \"true\"", async () => {
+    for (const env of [{ AUTH_DISABLED: "true" }, { AUTH_DISABLED: "true", MEMORY_PROBE: "1" }]) {
+      const res = await app.request("/debug/memory", {}, env);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
+    }
+    const res = await app.request("/debug/memory", {}, { AUTH_DISABLED: "true", MEMORY_PROBE: "true" });
+    expect(res.status).toBe(200);
+    // This app has no wasm runtime of its own to report on: zeros, and the model the first test loaded.
+    expect(await res.json()).toEqual({ wasmMemoryBytes: 0, modelBlockBytes: 0, models: [{ name: "custom", version: "1", kind: "tagger" }] });
+  });
 });

@@ -197,14 +197,14 @@ describe("labels and tokenizer", () => {
 describe("the generated folder", () => {
   const parent = mkdtempSync(join(tmpdir(), "medner-tiny-"));
   const dirs = { standard: join(parent, "standard"), medner: join(parent, "medner") };
-  beforeAll(() => {
-    for (const variant of ["standard", "medner"] as const) generateTransformer({ size: "tiny", variant, out: dirs[variant], seed: 3 });
+  beforeAll(async () => {
+    for (const variant of ["standard", "medner"] as const) await generateTransformer({ size: "tiny", variant, out: dirs[variant], seed: 3 });
   });
 
   it("has every file with its sha256 in a valid manifest, the graphs it was built from, and stays well under 1 MB", () => {
     for (const variant of ["standard", "medner"] as const) {
       const m = TransformerManifestSchema.parse(JSON.parse(readFileSync(join(dirs[variant], "manifest.json"), "utf8")));
-      expect(Object.keys(m.files).sort()).toEqual(["config.json", "onnx/model.onnx", "onnx/model_quantized.onnx", "tokenizer.json", "tokenizer_config.json"]);
+      expect(Object.keys(m.files).sort()).toEqual(["config.json", "onnx/model.onnx", "onnx/model_quantized.onnx", "onnx/model_quantized.ort", "tokenizer.json", "tokenizer_config.json"]);
       for (const [file, e] of Object.entries(m.files)) {
         const bytes = readFileSync(join(dirs[variant], file));
         expect(createHash("sha256").update(bytes).digest("hex")).toBe(e.sha256);
@@ -217,22 +217,22 @@ describe("the generated folder", () => {
     }
   });
 
-  it("a failure while writing leaves neither a folder nor a temporary one, and keeps the folder it would have replaced", () => {
+  it("a failure while writing leaves neither a folder nor a temporary one, and keeps the folder it would have replaced", async () => {
     const root = mkdtempSync(join(tmpdir(), "medner-fail-"));
     const input = { config, weights, ...tokenizerFiles(vocab), name: "t", version: "1", variant: "medner" as const, source: {} };
     const broken = new Map(weights);
     broken.delete("classifier.bias");
-    expect(() => buildTransformerFolder(join(root, "m"), { ...input, weights: broken })).toThrow(/E513: weights: classifier\.bias is missing/);
-    expect(() => buildTransformerFolder(join(root, "m"), { ...input, config: { ...config, vocab_size: 10 } })).toThrow(/word_embeddings\.weight has shape \[\d+,32\], the config needs \[10,32\]/);
+    await expect(buildTransformerFolder(join(root, "m"), { ...input, weights: broken })).rejects.toThrow(/E513: weights: classifier\.bias is missing/);
+    await expect(buildTransformerFolder(join(root, "m"), { ...input, config: { ...config, vocab_size: 10 } })).rejects.toThrow(/word_embeddings\.weight has shape \[\d+,32\], the config needs \[10,32\]/);
     // Fails after config, tokenizer and fp32 graph are on disk.
     const diskFull = (f: string) => {
       if (f.endsWith("model_quantized.onnx")) throw new Error("ENOSPC: no space left on device");
     };
-    expect(() => buildTransformerFolder(join(root, "m"), { ...input, onStep: diskFull })).toThrow(/E401: .*ENOSPC/);
+    await expect(buildTransformerFolder(join(root, "m"), { ...input, onStep: diskFull })).rejects.toThrow(/E401: .*ENOSPC/);
     expect(readdirSync(root)).toEqual([]);
     mkdirSync(join(root, "m"));
     writeFileSync(join(root, "m", "keep.txt"), "previous model");
-    expect(() => buildTransformerFolder(join(root, "m"), { ...input, onStep: diskFull })).toThrow(/ENOSPC/);
+    await expect(buildTransformerFolder(join(root, "m"), { ...input, onStep: diskFull })).rejects.toThrow(/ENOSPC/);
     expect(readdirSync(root)).toEqual(["m"]);
     expect(readFileSync(join(root, "m", "keep.txt"), "utf8")).toBe("previous model");
   });

@@ -32,9 +32,9 @@ const reader = (dir: string) => async (file: string) => new Uint8Array(readFileS
 const load = (variant: string, dtype: Dtype, createRunner = createNodeTransformerRunner) => loadTransformer(reader(folder(variant)), createRunner, { dtype });
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
-beforeAll(() => {
+beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "medner-transformer-parity-"));
-  for (const variant of ["standard", "medner"] as const) generateTransformer({ size: "tiny", variant, out: folder(variant), seed: 11 });
+  for (const variant of ["standard", "medner"] as const) await generateTransformer({ size: "tiny", variant, out: folder(variant), seed: 11 });
   env.allowRemoteModels = false;
   env.localModelPath = `${root}/`;
 });

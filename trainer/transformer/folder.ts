@@ -1,6 +1,6 @@
 // Writes a transformer folder in the Hugging Face / transformers.js layout — config.json, tokenizer.json,
-// tokenizer_config.json, onnx/model.onnx (fp32), onnx/model_quantized.onnx (q8) — plus our manifest.json with the
-// sha256 and size of every file. Built in a temporary sibling folder and renamed into place at the end, so a failure
+// tokenizer_config.json, onnx/model.onnx (fp32), onnx/model_quantized.onnx (q8) — plus the q8 graph's ORT-format twin
+// for the Worker (onnx/model_quantized.ort) and our manifest.json with the sha256 and size of every file. Built in a temporary sibling folder and renamed into place at the end, so a failure
 // (or Ctrl-C) never leaves a half-written model behind.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -8,6 +8,8 @@ import { basename, dirname, join } from "node:path";
 import { MednerError } from "../../core/errors.ts";
 import { gitCommit } from "../git.ts";
 import { TRANSFORMER_DTYPE_FILES, TransformerManifestSchema, type TransformerManifest } from "../../core/transformer/manifest.ts";
+import { ortFormatFile } from "../../core/model-stream.ts";
+import { toOrtFormat } from "../export/ort-format.ts";
 import { buildDistilBertGraph } from "./distilbert-graph.ts";
 import { VARIANT_GRAPHS, type Variant } from "./graph-variants.ts";
 import { labelsOf, shapeOf, type DistilBertConfig } from "./hf-config.ts";
@@ -29,7 +31,7 @@ export interface FolderInput {
   onStep?: (file: string) => void;
 }
 
-export function buildTransformerFolder(outDir: string, input: FolderInput): TransformerManifest {
+export async function buildTransformerFolder(outDir: string, input: FolderInput): Promise<TransformerManifest> {
   checkWeights(input.config, input.weights);
   const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
@@ -48,7 +50,12 @@ export function buildTransformerFolder(outDir: string, input: FolderInput): Tran
     for (const dtype of ["fp32", "q8"] as const) {
       input.onStep?.(TRANSFORMER_DTYPE_FILES[dtype]);
       const doc = `DistilBertForTokenClassification, ${input.variant} ${dtype}, built by medner: ${JSON.stringify(graphs[dtype])}`;
-      write(TRANSFORMER_DTYPE_FILES[dtype], buildDistilBertGraph(input.config, input.weights, graphs[dtype], doc), dtype);
+      const onnx = buildDistilBertGraph(input.config, input.weights, graphs[dtype], doc);
+      write(TRANSFORMER_DTYPE_FILES[dtype], onnx, dtype);
+      if (dtype === "q8") {
+        input.onStep?.(ortFormatFile(TRANSFORMER_DTYPE_FILES[dtype]));
+        write(ortFormatFile(TRANSFORMER_DTYPE_FILES[dtype]), await toOrtFormat(onnx, "transformer"), dtype);
+      }
     }
     const manifest = TransformerManifestSchema.parse({
       name: input.name,
