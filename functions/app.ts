@@ -47,16 +47,21 @@ export function createApp(deps: AppDeps) {
   // One registry per store: the isolate (or process) keeps loaded sessions across requests.
   const registries = new WeakMap<object, ModelRegistry>();
   const log = deps.log ?? ((line: string) => console.log(line));
-  const loadModel = modelLoader({
-    tagger: deps.createRunner,
-    ...(deps.createTransformerRunner ? { transformer: deps.createTransformerRunner } : {}),
-    ...(deps.transformerOptions ? { transformerOptions: deps.transformerOptions } : {}),
-  });
   const registryFor = (env: Bindings) => {
     const key = (env.MODELS as object | undefined) ?? registries;
     let r = registries.get(key);
     if (!r) {
-      r = new ModelRegistry(deps.storeOf(env), loadModel, { pointerTtlMs: Number(env.POINTER_TTL_SECONDS ?? 30) * 1000, log: (l) => log(JSON.stringify(l)) });
+      // LOAD_WHOLE_FILES: the way models were loaded before the Worker's memory plan (whole files, ONNX, full-length
+      // windows), kept so that `npm run bench -- memory` measures before and after on the same build.
+      const whole = env.LOAD_WHOLE_FILES === "true";
+      const full = deps.storeOf(env);
+      const loadModel = modelLoader({
+        tagger: deps.createRunner,
+        ...(deps.createTransformerRunner ? { transformer: deps.createTransformerRunner } : {}),
+        ...(deps.transformerOptions && !whole ? { transformerOptions: deps.transformerOptions } : {}),
+      });
+      const store: ModelStore = whole ? { get: full.get, list: full.list } : full;
+      r = new ModelRegistry(store, loadModel, { pointerTtlMs: Number(env.POINTER_TTL_SECONDS ?? 30) * 1000, log: (l) => log(JSON.stringify(l)) });
       registries.set(key, r);
     }
     return r;

@@ -16,6 +16,8 @@ export interface Bindings extends GeneratedEnv {
   POINTER_TTL_SECONDS?: string;
   /** "true" opens GET /debug/memory (tests and the memory benchmark only). */
   MEMORY_PROBE?: string;
+  /** "true" loads models as before the Worker's memory plan (whole files, ONNX): the memory benchmark's "before". */
+  LOAD_WHOLE_FILES?: string;
 }
 
 /** What a route adds to the request's log line. Never text or entity strings: they are patient data. */

@@ -1,6 +1,6 @@
 // `npm run bench -- <suite> [--model DIR] [--iterations N] [--seconds S]`: prints a table and writes
 // bench-results/<suite>.json. Suites: custom (engine latency per runtime), edge (HTTP load on local workerd), transformer (DistilBERT: transformers.js
-// against our engine in Node and wasm).
+// against our engine in Node and wasm), memory (each model inside workerd: wasm memory, heap, RSS, cold start).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,10 +8,12 @@ import { parseArgs } from "node:util";
 import { benchCustom, customTable } from "./custom.ts";
 import { benchEdge, edgeTable } from "./edge.ts";
 import { benchTransformer, transformerTable } from "./transformer.ts";
+import { memoryRuns } from "./memory-runs.ts";
+import { memoryTable } from "./workerd-memory.ts";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { model: { type: "string" }, standard: { type: "string" }, iterations: { type: "string", default: "500" }, seconds: { type: "string", default: "10" } },
+  options: { model: { type: "string" }, standard: { type: "string" }, bc5cdr: { type: "string" }, only: { type: "string" }, iterations: { type: "string", default: "500" }, seconds: { type: "string", default: "10" } },
 });
 const suite = positionals[0];
 const save = (name: string, result: object) => {
@@ -44,7 +46,11 @@ if (suite === "custom") {
   const result = await benchTransformer({ model, standard, iterations: Math.min(Number(values.iterations), 50) });
   process.stdout.write(`${transformerTable(result)}\n`);
   save("transformer", result);
+} else if (suite === "memory") {
+  const runs = await memoryRuns({ ...(values.bc5cdr ? { bc5cdr: values.bc5cdr } : {}), ...(values.only ? { only: values.only } : {}) });
+  process.stdout.write(`${memoryTable(runs)}\n`);
+  save("memory", { runs });
 } else {
-  process.stderr.write(`medner bench: unknown suite ${JSON.stringify(suite ?? "")}; available: custom, edge, transformer\n`);
+  process.stderr.write(`medner bench: unknown suite ${JSON.stringify(suite ?? "")}; available: custom, edge, transformer, memory\n`);
   process.exit(1);
 }

@@ -4,9 +4,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import onnxProto from "onnx-proto";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { featurize, PAD, tagNames, tokenize, withKnownWords, type Doc, type FeaturizerConfig } from "../../core/index.ts";
+import { featurize, PAD, rowFor, tagNames, tokenize, withKnownWords, type Doc, type FeaturizerConfig } from "../../core/index.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { readCorpus } from "../../trainer/corpus/index.ts";
 import { averageDecay, ParamAverages } from "../../trainer/model/averages.ts";
@@ -186,8 +187,14 @@ describe("a model with averaging and known words", () => {
     expect(norm.known?.length).toBeGreaterThan(300);
     expect(evaluateTagger(best, docs).micro.f1).toBeGreaterThanOrEqual(0.95);
 
-    const { manifest, engine } = await exportFp32(join(out, "model-best"), "clinical", docs);
+    const { dir, manifest, engine } = await exportFp32(join(out, "model-best"), "clinical", docs);
     expect(manifest.featurizer.config.attributes[0].known).toEqual(norm.known);
+    // The graph keeps only the rows known words reach (each word's `seeds` rows, plus the zero row), behind a row map.
+    const initializers = onnxProto.onnx.ModelProto.decode(readFileSync(join(dir, "model.onnx"))).graph!.initializer!;
+    const table = initializers.find((t) => t.name === "embed.0")!;
+    const reachable = new Set(norm.known!.flatMap((h) => Array.from({ length: config.features.seeds }, (_, k) => rowFor(h, k, 3000))));
+    expect(table.dims!.map(Number)).toEqual([reachable.size + 1, config.features.dim]);
+    expect(initializers.find((t) => t.name === "embed.0.rowmap")!.dims!.map(Number)).toEqual([3001]);
     // Words the corpus never has (zzyzx, qwertiol) next to ones it has.
     const texts = ["Pt started on qwertiol 5 mg for zzyzx; h/o HTN on lisinopril.", ...docs.slice(0, 3).map((d) => d.text)];
     const fromTfjs = best.predict(texts, { documentRules: false });

@@ -255,7 +255,7 @@ describe("the generated folder", () => {
     const cli = ["--import", "tsx", "scripts/generate-transformer.ts"];
     const out = join(parent, "cli");
     const ok = await run(process.execPath, [...cli, "--size", "tiny", "--variant", "standard", "--out", out, "--seed", "4"]);
-    expect(ok.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0])).toEqual(["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx", "onnx/model_quantized.onnx", "manifest.json"]);
+    expect(ok.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0])).toEqual(["config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model.onnx", "onnx/model_quantized.onnx", "onnx/model_quantized.ort", "manifest.json"]);
     expect(existsSync(join(out, "manifest.json"))).toBe(true);
     const bad = await run(process.execPath, [...cli, "--size", "huge", "--out", join(parent, "bad")]).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 1 });

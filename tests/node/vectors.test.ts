@@ -1,9 +1,9 @@
 // Pretrained word vectors (the `vectors` feature): reading vector files, the frozen table ordered by word hash, the
 // featurizer's lookup shared with the edge, and what vectors are for — recognising words training never saw.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { featurize, loadExportedTagger, PAD, tokenize, type Doc, type FeaturizerConfig } from "../../core/index.ts";
+import { featurize, loadExportedTagger, PAD, tokenize, valueHash, type Doc, type FeaturizerConfig } from "../../core/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { loadConfig, type TaggerConfig } from "../../trainer/model/config.ts";
@@ -13,6 +13,7 @@ import { Tagger } from "../../trainer/model/tagger.ts";
 import { prepareVectors, readVectors } from "../../trainer/model/vectors.ts";
 import { runTraining } from "../../trainer/run-training.ts";
 import { evaluateTagger } from "../../trainer/train.ts";
+import { exportModel } from "../../trainer/export/export-model.ts";
 import { medner, ROOT } from "./cli.ts";
 import { exportFp32, expectSameEntities } from "./onnx-parity.ts";
 import { tempDir, tempFile } from "./temp.ts";
@@ -161,6 +162,20 @@ describe("a tagger with word vectors", () => {
       const read = async (f: string) => (f === "manifest.json" ? new TextEncoder().encode(JSON.stringify(broken)) : new Uint8Array(readFileSync(join(exported, f))));
       await expect(loadExportedTagger(read, createNodeRunner, { dtype: "fp32" })).rejects.toThrow(/^E401: manifest.json: featurizer attribute 5 \(vectors\) needs \d+ sorted word hashes in known/);
     }
+
+    // Pruned for a Worker: the rows of the 10 most frequent words of the file (its context words come first), of the
+    // extra words and of no others; every other answer of the model is unchanged where no dropped word is involved.
+    const keep = context.slice(0, 10);
+    const extra = names.DRUG.slice(0, 5);
+    const pruned = tmp();
+    const { manifest: small } = await exportModel({ modelDir: join(out, "model-best"), out: pruned, dtype: "fp32", name: "vectors", version: "1", vectorRows: 10, vectorWords: extra });
+    const attr = config.features.attributes[a]!;
+    expect(small.featurizer.config.attributes[a]).toMatchObject({ rows: 15, known: [...keep, ...extra].map((w) => valueHash(attr, a, w)).sort((x, y) => x - y) });
+    expect(small.source).toMatchObject({ vectorRows: { [a]: 15 } });
+    const smallEngine = await loadExportedTagger(async (f) => new Uint8Array(readFileSync(join(pruned, f))), createNodeRunner, { dtype: "fp32" });
+    const keptOnly = [`Patient has ${extra[0]} today .`, `We noted ${extra[3]} again .`];
+    expectSameEntities(await smallEngine.predict(keptOnly, { documentRules: false }), await engine.predict(keptOnly, { documentRules: false }));
+    expect(statSync(join(pruned, "model.onnx")).size).toBeLessThan(statSync(join(exported, "model.onnx")).size);
     best.dispose();
   }, 120_000);
 });

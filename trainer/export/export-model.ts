@@ -1,5 +1,6 @@
-// `medner export`: a trained tagger → an exported folder (ONNX file named by DTYPE_FILES + manifest.json). For q8, a
-// guard evaluates fp32 and q8 on the dev set and refuses a q8 file that loses accuracy, unless forced.
+// `medner export`: a trained tagger → an exported folder (ONNX file named by DTYPE_FILES + manifest.json; for q8 also
+// its ORT-format twin, which the Worker loads with its weights in place). For q8, a guard evaluates fp32 and q8 on the
+// dev set and refuses a q8 file that loses accuracy, unless forced.
 import { gitCommit } from "../git.ts";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -7,6 +8,7 @@ import {
   DTYPE_FILES,
   FEATURIZER_VERSION,
   MednerError,
+  ortFormatFile,
   sha256Hex,
   spanScores,
   TaggerEngine,
@@ -18,6 +20,9 @@ import {
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
 import { loadTagger, modelFacts } from "../model/io.ts";
 import type { Tagger } from "../model/tagger.ts";
+import { EnsembleTagger } from "../model/ensemble.ts";
+import { toOrtFormat } from "./ort-format.ts";
+import { keepFrequentVectors } from "./prune-vectors.ts";
 import { exportTaggerOnnx } from "./tagger-onnx.ts";
 
 export interface ExportOptions {
@@ -33,6 +38,10 @@ export interface ExportOptions {
   integerMatmul?: boolean;
   /** Guard limits (default GUARD). */
   guard?: Partial<typeof GUARD>;
+  /** Keep only the vectors of this many of the most frequent words (prune-vectors.ts): a smaller model for Workers. */
+  vectorRows?: number;
+  /** With vectorRows: also keep these words' vectors (the training corpus's). */
+  vectorWords?: Iterable<string>;
 }
 
 export interface GuardReport {
@@ -84,7 +93,15 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
   const info = modelFacts(o.modelDir);
   const tagger = loadTagger(o.modelDir);
   try {
-    const manifest = manifestFor(tagger, o, info.training.trainDataSha256 as string | undefined, { backend: info.training.backend, step: info.training.step, modelDir: o.modelDir, weightsSha256: info.weightsSha256, ...(info.training.members ? { members: info.training.members, seed: info.training.seed } : {}) });
+    const vectorRows = o.vectorRows ? keepFrequentVectors(tagger instanceof EnsembleTagger ? tagger.members : [tagger], o.vectorRows, o.vectorWords) : null;
+    const manifest = manifestFor(tagger, o, info.training.trainDataSha256 as string | undefined, {
+      backend: info.training.backend,
+      step: info.training.step,
+      modelDir: o.modelDir,
+      weightsSha256: info.weightsSha256,
+      ...(info.training.members ? { members: info.training.members, seed: info.training.seed } : {}),
+      ...(vectorRows ? { vectorRows } : {}),
+    });
     const bytes = exportTaggerOnnx(tagger, o.dtype, { integerMatmul: !!o.integerMatmul });
     let guard: GuardReport | null = null;
     if (o.dev) {
@@ -118,7 +135,7 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
       const prev = JSON.parse(readFileSync(previousPath, "utf8")) as Manifest;
       // Same trained weights only; the dtype being written keeps only metrics computed now.
       if (prev.source?.weightsSha256 === info.weightsSha256 && prev.name === manifest.name) {
-        for (const [f, e] of Object.entries(prev.files)) if (f !== DTYPE_FILES[o.dtype] && existsSync(join(o.out, f))) manifest.files[f] = e;
+        for (const [f, e] of Object.entries(prev.files)) if (f !== DTYPE_FILES[o.dtype] && f !== ortFormatFile(DTYPE_FILES[o.dtype]) && existsSync(join(o.out, f))) manifest.files[f] = e;
         const { [o.dtype]: _stale, ...others } = prev.devMetrics ?? {};
         manifest.devMetrics = { ...others, ...manifest.devMetrics };
         manifest.version = o.version ?? prev.version;
@@ -127,6 +144,11 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
     const file = DTYPE_FILES[o.dtype];
     writeFileSync(join(o.out, file), bytes);
     manifest.files[file] = { sha256: await sha256Hex(bytes), size: bytes.byteLength, dtype: o.dtype };
+    if (o.dtype === "q8") {
+      const ort = await toOrtFormat(bytes, "tagger");
+      writeFileSync(join(o.out, ortFormatFile(file)), ort);
+      manifest.files[ortFormatFile(file)] = { sha256: await sha256Hex(ort), size: ort.byteLength, dtype: o.dtype };
+    }
     // The edge serves q8 whenever the folder has it.
     manifest.dtype = manifest.files[DTYPE_FILES.q8] ? "q8" : "fp32";
     writeFileSync(previousPath, `${JSON.stringify(manifest, null, 2)}\n`);

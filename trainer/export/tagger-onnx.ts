@@ -2,8 +2,9 @@
 // stay in core (shared), so the graph holds only what tfjs computed: embedding sums/means, the maxout window encoder
 // and the output layer. q8 stores every matrix and embedding table as int8 with per-channel scales: matrices are
 // dequantized in the graph (DequantizeLinear, per output column), tables are dequantized row by row after the gather;
-// biases and layer norms stay float32.
-import { attributeSlots } from "../../core/index.ts";
+// biases and layer norms stay float32. A table only known words can reach (a whole-word attribute with `minCount`)
+// keeps only those words' rows, behind a row map: the same answers, a fraction of the bytes.
+import { attributeSlots, rowFor } from "../../core/index.ts";
 import { EnsembleTagger } from "../model/ensemble.ts";
 import type { Tagger } from "../model/tagger.ts";
 import { GraphBuilder } from "./onnx-builder.ts";
@@ -110,11 +111,14 @@ function network(g: GraphBuilder, tagger: Tagger, dtype: ExportDtype, q: Quantiz
   // Embeddings: one Gather per attribute over its slots; PAD (-1) indexes the zero row appended to every table.
   let slot = 0;
   const parts = config.features.attributes.map((attr, a) => {
-    const rows = embed.rows[a]!;
     const dim = embed.dims[a]!;
+    const reachable = "known" in attr && attr.type !== "vectors" && attr.known ? compactRows(attr.known, config.features.seeds, embed.rows[a]!) : null;
+    const rows = reachable ? reachable.used.length : embed.rows[a]!;
     const table = new Float32Array((rows + 1) * dim);
-    table.set(embed.tables[a]!);
-    const attrIds = g.node("Slice", [ids, g.ints([slot]), g.ints([slot + slots[a]!]), g.ints([2])]);
+    if (reachable) reachable.used.forEach((r, i) => table.set(embed.tables[a]!.subarray(r * dim, (r + 1) * dim), i * dim));
+    else table.set(embed.tables[a]!);
+    const sliced = g.node("Slice", [ids, g.ints([slot]), g.ints([slot + slots[a]!]), g.ints([2])]);
+    const attrIds = reachable ? g.node("Gather", [g.constant(`${prefix}embed.${a}.rowmap`, "int32", [reachable.map.length], reachable.map), sliced], { axis: 0 }) : sliced;
     slot += slots[a]!;
     // A frozen vector table equal to the first member's is that member's constant; every other table is this
     // network's own.
@@ -161,4 +165,16 @@ function network(g: GraphBuilder, tagger: Tagger, dtype: ExportDtype, q: Quantiz
 
 function sameTable(a: Float32Array, b: Float32Array): boolean {
   return a.length === b.length && Buffer.compare(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength)) === 0;
+}
+
+/**
+ * The rows of a `rows`-row hashed table that known words reach (each word's `seeds` rows), in order, and the map from
+ * every row id (PAD, -1, included as the last entry) to its place among them; every other row id maps to the zero row
+ * appended after them. Featurization never produces another row id for such an attribute (core/features.ts).
+ */
+export function compactRows(known: readonly number[], seeds: number, rows: number): { used: number[]; map: Int32Array } {
+  const used = [...new Set(known.flatMap((h) => Array.from({ length: seeds }, (_, s) => rowFor(h, s, rows))))].sort((x, y) => x - y);
+  const map = new Int32Array(rows + 1).fill(used.length);
+  used.forEach((r, i) => (map[r] = i));
+  return { used, map };
 }
