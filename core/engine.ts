@@ -25,8 +25,33 @@ export interface PredictOptions extends DocumentRulesOptions {
 }
 
 export interface EngineOptions {
-  /** Padded tokens per session run (batch × longest document); bounds memory per run. Default 8192. */
+  /**
+   * Padded tokens per session run (batch × longest piece); bounds memory per run. A note longer than this is run in
+   * pieces, each with the model's receptive field of context on both sides (the same answer as whole), where the
+   * manifest gives it. Default 8192; a Worker uses less (activations grow with it: docs/workers.md).
+   */
   maxBatchTokens?: number;
+}
+
+/** A stretch of one document run at once: its tokens `[from, to)`, of which `[start, end)` are kept. */
+interface Piece {
+  doc: number;
+  from: number;
+  to: number;
+  start: number;
+  end: number;
+}
+
+/** `n` tokens cut into runs of at most `size`, each keeping `size − 2·context` tokens and seeing `context` more on each side. */
+export function planPieces(doc: number, n: number, size: number, context: number | undefined): Piece[] {
+  const keep = size - 2 * (context ?? 0);
+  if (n <= size || context === undefined || keep < 1) return [{ doc, from: 0, to: n, start: 0, end: n }];
+  const pieces: Piece[] = [];
+  for (let start = 0; start < n; start += keep) {
+    const end = Math.min(n, start + keep);
+    pieces.push({ doc, from: Math.max(0, start - context), to: Math.min(n, end + context), start, end });
+  }
+  return pieces;
 }
 
 export class TaggerEngine {
@@ -64,30 +89,28 @@ export class TaggerEngine {
       const tokens = tokenize(text);
       return { text, tokens, ids: featurize(tokens, this.manifest.featurizer.config) };
     });
-    const out: EngineEntity[][] = new Array(docs.length);
-    // Shortest first, so each padded batch wastes little.
-    const order = docs.map((_, i) => i).sort((a, b) => docs[a]!.tokens.length - docs[b]!.tokens.length);
+    const S = this.slots;
+    const K = this.manifest.tags.length;
     const budget = this.options.maxBatchTokens ?? 8192;
+    const lps = docs.map((d) => new Float32Array(d.tokens.length * K));
+    // Shortest first, so each padded batch wastes little.
+    const pieces = docs.flatMap((d, j) => planPieces(j, d.tokens.length, budget, this.manifest.receptiveField)).sort((a, b) => a.to - a.from - (b.to - b.from));
     let i = 0;
-    while (i < order.length) {
-      const batch: number[] = [];
-      while (i < order.length && (batch.length === 0 || (batch.length + 1) * docs[order[i]!]!.tokens.length <= budget)) batch.push(order[i++]!);
-      const T = Math.max(1, ...batch.map((j) => docs[j]!.tokens.length));
-      const S = this.slots;
+    while (i < pieces.length) {
+      const batch: Piece[] = [];
+      while (i < pieces.length && (batch.length === 0 || (batch.length + 1) * (pieces[i]!.to - pieces[i]!.from) <= budget)) batch.push(pieces[i++]!);
+      const T = Math.max(1, ...batch.map((p) => p.to - p.from));
       const ids = new Int32Array(batch.length * T * S).fill(PAD);
       const mask = new Float32Array(batch.length * T);
-      batch.forEach((j, b) => {
-        ids.set(docs[j]!.ids, b * T * S);
-        mask.fill(1, b * T, b * T + docs[j]!.tokens.length);
+      batch.forEach((p, b) => {
+        ids.set(docs[p.doc]!.ids.subarray(p.from * S, p.to * S), b * T * S);
+        mask.fill(1, b * T, b * T + p.to - p.from);
       });
       const lp = await this.runner.run(ids, mask, batch.length, T, S);
-      const K = this.manifest.tags.length;
       if (lp.length !== batch.length * T * K) throw new MednerError("E401", `model output has ${lp.length} values, expected ${batch.length * T * K}`);
-      batch.forEach((j, b) => {
-        const d = docs[j]!;
-        out[j] = this.decode(d.text, d.tokens, lp.subarray(b * T * K, (b * T + d.tokens.length) * K));
-      });
+      batch.forEach((p, b) => lps[p.doc]!.set(lp.subarray((b * T + p.start - p.from) * K, (b * T + p.end - p.from) * K), p.start * K));
     }
+    const out = docs.map((d, j) => this.decode(d.text, d.tokens, lps[j]!));
     return options.documentRules === false ? out : applyDocumentRules(texts, out, options, docs.map((d) => d.tokens));
   }
 

@@ -21,6 +21,11 @@ export const ManifestSchema = z.object({
   tags: z.array(z.string()),
   scheme: z.enum(["BIO", "BILOU"]),
   featurizer: z.object({ version: z.int(), config: FeaturizerConfigSchema }),
+  /**
+   * Tokens on each side whose features reach a token's output (the encoder's depth × window): long notes are run in
+   * pieces with this much context around each, which gives exactly the whole note's answer. Absent: run whole.
+   */
+  receptiveField: z.int().nonnegative().optional(),
   /** CRF transition scores `[tags × tags]`, row-major (from → to), for a model trained with a CRF layer. */
   transitions: z.array(z.number()).optional(),
   /** file name → its sha256 (hex) and size in bytes. */

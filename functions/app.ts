@@ -4,7 +4,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
-import type { RunnerFactory, TaggerRunner } from "../core/index.ts";
+import type { EngineOptions, RunnerFactory, TaggerRunner } from "../core/index.ts";
 import type { TransformerEngineOptions, TransformerRunner } from "../core/transformer/index.ts";
 import type { AppEnv, Bindings } from "./env.ts";
 import { ApiError, errorResponse, onError } from "./errors.ts";
@@ -26,6 +26,8 @@ export interface AppDeps {
   createTransformerRunner?: RunnerFactory<TransformerRunner>;
   /** How this runtime runs transformers (the Worker: 256-token windows, for memory). */
   transformerOptions?: TransformerEngineOptions;
+  /** How this runtime runs taggers (the Worker: 256 tokens per run, for memory). */
+  taggerOptions?: EngineOptions;
   storeOf: (env: Bindings) => ModelStore;
   /** The runtime's own memory figures, for GET /debug/memory (where MEMORY_PROBE is "true"). */
   memory?: () => MemoryFigures;
@@ -59,6 +61,7 @@ export function createApp(deps: AppDeps) {
         tagger: deps.createRunner,
         ...(deps.createTransformerRunner ? { transformer: deps.createTransformerRunner } : {}),
         ...(deps.transformerOptions && !whole ? { transformerOptions: deps.transformerOptions } : {}),
+        ...(deps.taggerOptions && !whole ? { taggerOptions: deps.taggerOptions } : {}),
       });
       const store: ModelStore = whole ? { get: full.get, list: full.list } : full;
       r = new ModelRegistry(store, loadModel, { pointerTtlMs: Number(env.POINTER_TTL_SECONDS ?? 30) * 1000, log: (l) => log(JSON.stringify(l)) });

@@ -3,6 +3,7 @@
 import {
   DTYPE_FILES,
   loadExportedTagger,
+  type EngineOptions,
   MednerError,
   type OpenFile,
   type RunnerFactory,
@@ -35,6 +36,8 @@ export interface Runtimes {
   transformer?: RunnerFactory<TransformerRunner>;
   /** How this runtime runs transformers (the Worker: shorter windows, for memory). */
   transformerOptions?: TransformerEngineOptions;
+  /** How this runtime runs taggers (the Worker: fewer tokens per run, for memory). */
+  taggerOptions?: EngineOptions;
 }
 
 export type ReadFile = (file: string) => Promise<Uint8Array | null>;
@@ -66,7 +69,7 @@ export function modelLoader(runtimes: Runtimes) {
         release: () => engine.release(),
       };
     }
-    const engine = await loadExportedTagger(cached, runtimes.tagger, open ? { open } : {});
+    const engine = await loadExportedTagger(cached, runtimes.tagger, { ...runtimes.taggerOptions, ...(open ? { open } : {}) });
     const m = engine.manifest;
     return { kind: "tagger", labels: m.labels, servedSha256: m.files[DTYPE_FILES[m.dtype]]!.sha256, predict: (texts, options) => engine.predict(texts, options), release: () => engine.release() };
   };

@@ -1,5 +1,5 @@
 // Cloudflare Workers entry point: models streamed from the R2 binding, sessions through the workerd ort adapter.
-import { createWorkerdRunner, createWorkerdTransformerRunner, WORKER_TRANSFORMER_OPTIONS } from "./adapters/ort-workerd.ts";
+import { createWorkerdRunner, createWorkerdTransformerRunner, WORKER_TAGGER_OPTIONS, WORKER_TRANSFORMER_OPTIONS } from "./adapters/ort-workerd.ts";
 import { pinnedBytes, wasmMemoryBytes } from "./adapters/ort-wasm-heap.ts";
 import { r2Store } from "./adapters/r2-store.ts";
 import { createApp } from "./app.ts";
@@ -9,6 +9,7 @@ export default createApp({
   createRunner: createWorkerdRunner,
   createTransformerRunner: createWorkerdTransformerRunner,
   transformerOptions: WORKER_TRANSFORMER_OPTIONS,
+  taggerOptions: WORKER_TAGGER_OPTIONS,
   storeOf: (env) => {
     if (!env.MODELS) throw new ApiError(503, "store_unavailable", "the MODELS R2 binding is missing", { "Retry-After": "60" });
     return r2Store(env.MODELS);

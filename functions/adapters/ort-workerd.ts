@@ -15,12 +15,18 @@ const PLACEHOLDER = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x
 
 /**
  * Working memory reserved beside a model placed in the heap, measured (docs/workers.md): one 256-token window of the
- * full-size DistilBERT ran in 13 MiB and not in 12 (a 512-token one needs ~32 MiB); a tagger's batch of notes a few.
+ * full-size DistilBERT ran in 13 MiB and not in 12 (a 512-token one needs ~32 MiB); a tagger's 256-token run ~7 MiB.
  */
-export const WORKING_BYTES = { tagger: 4 << 20, transformer: 14 << 20 } as const;
+export const WORKING_BYTES = { tagger: 8 << 20, transformer: 14 << 20 } as const;
 
 /** Transformer windows in the Worker: attention memory grows with the square of the window (docs/workers.md). */
 export const WORKER_TRANSFORMER_OPTIONS = { windowTokens: 256 } as const;
+
+/**
+ * Tokens per tagger run in the Worker: the gathered embedding rows take ~26 KB a token (BC5CDR's 45 slots × 64 dims,
+ * int8 and float32), so a 4,000-token note run whole would need ~100 MB; longer notes run in exact pieces.
+ */
+export const WORKER_TAGGER_OPTIONS = { maxBatchTokens: 256 } as const;
 
 type Ort = typeof import("onnxruntime-web");
 let ready: Promise<void> | null = null;

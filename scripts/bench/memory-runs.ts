@@ -25,16 +25,28 @@ function tokenNote(dir: string, tokens: number): Pick<MemoryRunSpec, "note" | "n
   return { note: noteOfTokens(tokenizer, tokens), noteLabel: `${tokens} tokens`, units: tokens };
 }
 
+const wordNote = (note: string, what: string) => {
+  const words = note.trim().split(/\s+/).length;
+  return { note, noteLabel: `${words} ${what}`, units: words };
+};
+
+/** The clinical notes run together, cut at a space to at most `chars` characters (the API's longest note). */
+function longNote(chars: number): string {
+  const all = ["dev", "train"].flatMap((split) => JSON.parse(readFileSync(`data/clinical-notes/${split}.json`, "utf8")) as Array<{ text: string }>).map((d) => d.text).join("\n\n");
+  return all.slice(0, all.lastIndexOf(" ", chars));
+}
+
 export async function memoryRuns(o: { bc5cdr?: string; only?: string }): Promise<MemoryRun[]> {
-  const note100 = readFileSync(new URL("note-100.txt", import.meta.url), "utf8");
-  const words = { note: note100, noteLabel: `${note100.trim().split(/\s+/).length} words`, units: note100.trim().split(/\s+/).length };
   const specs: MemoryRunSpec[] = [];
-  const custom = await prepareLocal();
-  specs.push({ model: "custom (default)", dir: custom, as: "custom", ...words, before: true }, { model: "custom (default)", dir: custom, as: "custom", ...words });
+  const taggerRuns = (model: string, dir: string) =>
+    [wordNote(readFileSync(new URL("note-100.txt", import.meta.url), "utf8"), "words"), wordNote(longNote(20_000), "words, 20,000 characters")].flatMap((note) => [
+      { model, dir, as: "custom" as const, ...note, before: true },
+      { model, dir, as: "custom" as const, ...note },
+    ]);
+  specs.push(...taggerRuns("custom (default)", await prepareLocal()));
   // --bc5cdr DIR[,DIR…]: the recipe model's exports (all vectors, and pruned ones: docs/workers.md).
   for (const bc5cdr of (o.bc5cdr ?? "exported/bc5cdr").split(",")) {
-    const model = `custom (BC5CDR recipe, ${basename(bc5cdr)})`;
-    if (existsSync(join(bc5cdr, "manifest.json"))) specs.push({ model, dir: bc5cdr, as: "custom", ...words, before: true }, { model, dir: bc5cdr, as: "custom", ...words });
+    if (existsSync(join(bc5cdr, "manifest.json"))) specs.push(...taggerRuns(`custom (BC5CDR recipe, ${basename(bc5cdr)})`, bc5cdr));
     else process.stderr.write(`medner bench: no BC5CDR model at ${bc5cdr} (train and export it: docs/workers.md; or pass --bc5cdr DIR); skipping it\n`);
   }
   const tiny = generated("tiny");

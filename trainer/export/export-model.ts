@@ -64,6 +64,7 @@ function manifestFor(tagger: Tagger, o: ExportOptions, trainDataSha256: string |
     tags: tagger.tags,
     scheme: tagger.config.model.scheme,
     featurizer: { version: FEATURIZER_VERSION, config: { attributes: tagger.config.features.attributes, seeds: tagger.config.features.seeds } },
+    receptiveField: tagger.config.model.depth * tagger.config.model.window,
     ...(tagger.transitions() ? { transitions: Array.from(tagger.transitions()!) } : {}),
     files: {},
     ...(trainDataSha256 ? { trainDataSha256 } : {}),
