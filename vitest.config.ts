@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { taggerWithOrtTwin } from "./tests/fixtures/tagger-with-ort.ts";
 import { tinyTransformerFixture } from "./tests/fixtures/tiny-transformer.ts";
 
 /** A fixture model folder as {file name: base64}, handed to workerd tests as a JSON binding. */
@@ -26,6 +27,8 @@ export default defineConfig(async () => ({
               bindings: { AUTH_DISABLED: "true", POINTER_TTL_SECONDS: "0", MEMORY_PROBE: "true", FIXTURE_TAGGER: fixtureFiles("tests/fixtures/models/tiny-tagger"),
                 // The same with a CRF layer and word vectors (transitions and vector lookups at the edge).
                 FIXTURE_TAGGER_CRF: fixtureFiles("tests/fixtures/models/tiny-tagger-crf"),
+                // The tiny tagger with its ORT-format twin (the Worker's streamed, in-place path).
+                FIXTURE_TAGGER_ORT: await taggerWithOrtTwin("tests/fixtures/models/tiny-tagger"),
                 // The tiny generated transformer and what the Node engine finds with it.
                 TINY_TRANSFORMER: JSON.parse(JSON.stringify(await tinyTransformerFixture())),
               },

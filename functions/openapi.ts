@@ -7,6 +7,7 @@ import {
   FhirBundle,
   HealthResponse,
   HfEntity,
+  MemoryResponse,
   ModelDetail,
   ModelList,
   NerBatchRequest,
@@ -82,6 +83,15 @@ function build() {
     responses: { 200: json(ModelDetail, "The model."), ...errors(401, 404) },
   });
   r.registerPath({ method: "get", path: "/health", summary: "Liveness, loaded models and recent load failures", responses: { 200: json(HealthResponse, "The isolate's state.") } });
+  r.registerPath({
+    method: "get",
+    path: "/debug/memory",
+    summary: "This isolate's model memory, read inside the runtime (only where the MEMORY_PROBE var is \"true\": tests and the memory benchmark; 404 elsewhere)",
+    responses: {
+      200: json(MemoryResponse, "onnxruntime's wasm memory (bytes, used or free), the model files placed in it, and the models loaded."),
+      ...errors(404),
+    },
+  });
   r.registerPath({ method: "get", path: "/", summary: "The demo page", responses: { 200: html("Paste a note, choose a model, see the entities.") } });
   r.registerPath({ method: "get", path: "/openapi.json", summary: "This document", responses: { 200: json(z.record(z.string(), z.unknown()), "OpenAPI 3.1.") } });
   r.registerPath({ method: "get", path: "/docs", summary: "This document, rendered as HTML", responses: { 200: html("The API reference.") } });

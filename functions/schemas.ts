@@ -92,6 +92,14 @@ export const HealthResponse = z
   })
   .meta({ id: "Health" });
 
+export const MemoryResponse = z
+  .object({
+    wasmMemoryBytes: z.int().meta({ description: "onnxruntime's wasm linear memory, used or free: it grows by at least 1.2× a step and never shrinks." }),
+    modelBlockBytes: z.int().meta({ description: "Model files placed in that memory, their weights used in place (counted in it, not beside it)." }),
+    models: z.array(z.object({ name: z.string(), version: z.string(), kind: z.enum(["tagger", "transformer"]) })),
+  })
+  .meta({ id: "Memory" });
+
 const ModelVersion = z
   .object({
     version: z.string(),

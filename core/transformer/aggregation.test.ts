@@ -142,6 +142,13 @@ describe("softmax", () => {
     const p = softmax(new Float32Array([0, Math.log(3), 1000, 1000]), 2);
     expect(Array.from(p, (x) => Number(x.toFixed(6)))).toEqual([0.25, 0.75, 0.5, 0.5]);
   });
+
+  it("gives the same in place, into the logits' own array", () => {
+    const logits = new Float32Array([0, Math.log(3), 1000, 1000, -5, 7]);
+    const copy = softmax(logits.slice(), 2);
+    expect(softmax(logits, 2, logits)).toBe(logits);
+    expect(logits).toEqual(copy);
+  });
 });
 
 function scoresOf(rows: Row[]): Float32Array {

@@ -64,9 +64,8 @@ interface Tagged {
   index?: number;
 }
 
-/** Row-wise softmax of `[rows × width]` logits, shifted by the row max as numpy does. */
-export function softmax(logits: Float32Array, width: number): Float32Array {
-  const out = new Float32Array(logits.length);
+/** Row-wise softmax of `[rows × width]` logits, shifted by the row max as numpy does; into `out` (may be `logits`). */
+export function softmax(logits: Float32Array, width: number, out: Float32Array = new Float32Array(logits.length)): Float32Array {
   for (let r = 0; r < logits.length; r += width) {
     let max = -Infinity;
     for (let j = 0; j < width; j++) max = Math.max(max, logits[r + j]!);

@@ -103,7 +103,8 @@ export class TransformerEngine {
       aggregate({
         text: texts[i]!,
         tokens: note.tokens,
-        scores: softmax(note.logits, this.manifest.labels.length),
+        // In place: the merged logits are this call's own, and a long note's are megabytes.
+        scores: softmax(note.logits, this.manifest.labels.length, note.logits),
         labels: this.manifest.labels,
         unkId: this.tokenizer.unkId,
         tokensToString: (t) => this.tokenizer.tokensToString(t),
@@ -140,7 +141,7 @@ export class TransformerEngine {
         throw new MednerError("E401", `model output has ${logits.length} values, expected ${batch.length * seq * L} (batch ${batch.length} × seq ${seq} × ${L} labels)`);
       batch.forEach((job, b) => {
         const from = (b * seq + 1) * L;
-        notes[job.note]!.rows[job.window] = logits.slice(from, from + job.ids.length * L);
+        notes[job.note]!.rows[job.window] = logits.subarray(from, from + job.ids.length * L);
       });
     }
     return notes.map((n) => ({ tokens: n.tokens, logits: mergeWindows(n.tokens.length, n.windows, n.rows, L) }));

@@ -1,6 +1,7 @@
 // `npm run bench -- <suite> [--model DIR] [--iterations N] [--seconds S]`: prints a table and writes
 // bench-results/<suite>.json. Suites: custom (engine latency per runtime), edge (HTTP load on local workerd), transformer (DistilBERT: transformers.js
-// against our engine in Node and wasm), memory (each model inside workerd: wasm memory, heap, RSS, cold start).
+// against our engine in Node and wasm), memory (each model inside workerd: wasm memory, heap, RSS, cold start), windows
+// (the Worker's 256-token transformer windows against 512 on long notes).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { benchEdge, edgeTable } from "./edge.ts";
 import { benchTransformer, transformerTable } from "./transformer.ts";
 import { memoryRuns } from "./memory-runs.ts";
 import { memoryTable } from "./workerd-memory.ts";
+import { benchWindows, windowsTable } from "./windows.ts";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -50,7 +52,11 @@ if (suite === "custom") {
   const runs = await memoryRuns({ ...(values.bc5cdr ? { bc5cdr: values.bc5cdr } : {}), ...(values.only ? { only: values.only } : {}) });
   process.stdout.write(`${memoryTable(runs)}\n`);
   save("memory", { runs });
+} else if (suite === "windows") {
+  const result = await benchWindows(values.model ?? "models/transformer/bench-medner");
+  process.stdout.write(`${windowsTable(result)}\n`);
+  save("windows", result);
 } else {
-  process.stderr.write(`medner bench: unknown suite ${JSON.stringify(suite ?? "")}; available: custom, edge, transformer, memory\n`);
+  process.stderr.write(`medner bench: unknown suite ${JSON.stringify(suite ?? "")}; available: custom, edge, transformer, memory, windows\n`);
   process.exit(1);
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { attributeSlots, loadExportedTagger, sha256Hex, type Doc } from "../../core/index.ts";
+import { attributeSlots, loadExportedTagger, sha256Hex, TaggerEngine, type Doc } from "../../core/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
 import { initBackend } from "../../trainer/backend.ts";
 import { readCorpus } from "../../trainer/corpus/index.ts";
@@ -68,7 +68,15 @@ describe("ONNX export", () => {
     const q8 = await exportModel({ modelDir: model, out, dtype: "q8", name: "clinical", version: "7", dev: docs });
     await exportModel({ modelDir: model, out, dtype: "fp32", name: "clinical", version: "7", dev: docs });
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.files).sort()).toEqual(["model.onnx", "model_quantized.onnx"]);
+    expect(Object.keys(manifest.files).sort()).toEqual(["model.onnx", "model_quantized.onnx", "model_quantized.ort"]);
+    // The ORT-format twin (what the Worker loads) answers as the q8 ONNX file does.
+    const ortRunner = await createNodeRunner(new Uint8Array(readFileSync(join(out, "model_quantized.ort"))));
+    const [ortEngine, onnxEngine] = [new TaggerEngine(manifest, ortRunner), await loadExportedTagger(readDir(out), createNodeRunner)];
+    const texts = docs.slice(0, 5).map((d) => d.text);
+    const [fromOrt, fromOnnx] = [await ortEngine.predict(texts, { documentRules: false }), await onnxEngine.predict(texts, { documentRules: false })];
+    expect(fromOrt.flat().length).toBeGreaterThan(3);
+    expect(fromOrt.map((es) => es.map(({ score, ...e }) => e))).toEqual(fromOnnx.map((es) => es.map(({ score, ...e }) => e)));
+    fromOrt.flat().forEach((e, i) => expect(e.score).toBeCloseTo(fromOnnx.flat()[i]!.score, 5));
     for (const [file, entry] of Object.entries(manifest.files as Record<string, { sha256: string; size: number }>)) {
       const bytes = readFileSync(join(out, file));
       expect(entry).toMatchObject({ sha256: await sha256Hex(bytes), size: bytes.length });

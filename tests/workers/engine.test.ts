@@ -8,7 +8,7 @@ import expected from "../fixtures/models/tiny-tagger/expected.json";
 import expectedCrf from "../fixtures/models/tiny-tagger-crf/expected.json";
 
 type Files = Record<string, string>;
-const bindings = env as unknown as { FIXTURE_TAGGER: Files; FIXTURE_TAGGER_CRF: Files };
+const bindings = env as unknown as { FIXTURE_TAGGER: Files; FIXTURE_TAGGER_CRF: Files; FIXTURE_TAGGER_ORT: Files };
 const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 const reader = (files: Files) => async (name: string) => (files[name] ? bytes(files[name]) : null);
 const read = reader(bindings.FIXTURE_TAGGER);
@@ -25,6 +25,22 @@ describe("engine in workerd", () => {
       expect(got.map((es) => es.map(({ score, ...rest }) => rest))).toEqual(want.entities.map((es) => es.map(({ score, ...rest }) => rest)));
       got.flat().forEach((e, i) => expect(e.score).toBeCloseTo(want.entities.flat()[i]!.score, 6));
     });
+
+  it("streams the ORT-format twin into the wasm heap and answers as the ONNX file does", async () => {
+    const files = bindings.FIXTURE_TAGGER_ORT;
+    const opened: string[] = [];
+    const open = async (name: string) => {
+      opened.push(name);
+      const b = files[name] ? bytes(files[name]) : null;
+      return b && { size: b.byteLength, body: new Blob([b]).stream() };
+    };
+    const engine = await loadExportedTagger(reader(files), createWorkerdRunner, { open });
+    expect(opened).toEqual(["model_quantized.ort"]);
+    const got = await engine.predict(expected.sentences, { documentRules: false });
+    expect(got.map((es) => es.map(({ score, ...rest }) => rest))).toEqual(expected.entities.map((es) => es.map(({ score, ...rest }) => rest)));
+    got.flat().forEach((e, i) => expect(e.score).toBeCloseTo(expected.entities.flat()[i]!.score, 5));
+    await engine.release();
+  });
 
   it("runs the document rules after decoding, unless told not to", async () => {
     const engine = await loadExportedTagger(read, createWorkerdRunner);
