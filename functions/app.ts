@@ -26,7 +26,7 @@ export interface AppDeps {
   createTransformerRunner?: RunnerFactory<TransformerRunner>;
   /** How this runtime runs transformers (the Worker: 256-token windows, for memory). */
   transformerOptions?: TransformerEngineOptions;
-  /** How this runtime runs taggers (the Worker: 256 tokens per run, for memory). */
+  /** How this runtime runs taggers (the Worker: 128 tokens per run, for memory). */
   taggerOptions?: EngineOptions;
   storeOf: (env: Bindings) => ModelStore;
   /** The runtime's own memory figures, for GET /debug/memory (where MEMORY_PROBE is "true"). */

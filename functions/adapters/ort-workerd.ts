@@ -15,9 +15,9 @@ const PLACEHOLDER = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x
 
 /**
  * Working memory reserved beside a model placed in the heap, measured (docs/workers.md): one 256-token window of the
- * full-size DistilBERT ran in 13 MiB and not in 12 (a 512-token one needs ~32 MiB); a tagger's 256-token run ~7 MiB.
+ * full-size DistilBERT ran in 13 MiB and not in 12 (a 512-token one needs ~32 MiB); a tagger's 128-token run ~4 MiB.
  */
-export const WORKING_BYTES = { tagger: 8 << 20, transformer: 14 << 20 } as const;
+export const WORKING_BYTES = { tagger: 6 << 20, transformer: 14 << 20 } as const;
 
 /** Transformer windows in the Worker: attention memory grows with the square of the window (docs/workers.md). */
 export const WORKER_TRANSFORMER_OPTIONS = { windowTokens: 256 } as const;
@@ -26,7 +26,7 @@ export const WORKER_TRANSFORMER_OPTIONS = { windowTokens: 256 } as const;
  * Tokens per tagger run in the Worker: the gathered embedding rows take ~26 KB a token (BC5CDR's 45 slots × 64 dims,
  * int8 and float32), so a 4,000-token note run whole would need ~100 MB; longer notes run in exact pieces.
  */
-export const WORKER_TAGGER_OPTIONS = { maxBatchTokens: 256 } as const;
+export const WORKER_TAGGER_OPTIONS = { maxBatchTokens: 128 } as const;
 
 type Ort = typeof import("onnxruntime-web");
 let ready: Promise<void> | null = null;
@@ -78,31 +78,30 @@ function serialized<R extends { run: (...a: never[]) => Promise<unknown>; releas
   };
 }
 
+const ortWeb = ort as unknown as Ort;
+
 /** The engine's runner over a transformer session (tests poke at a session's weights through heapSession). */
-export const transformerRunnerOf = (session: ort.InferenceSession) => serialized(transformerSessionRunner(ort as unknown as Ort, session), () => {});
+export const transformerRunnerOf = (session: ort.InferenceSession) => serialized(transformerSessionRunner(ortWeb, session), () => {});
 
-export const createWorkerdRunner: RunnerFactory<TaggerRunner> = Object.assign(
-  async (onnx: Uint8Array): Promise<TaggerRunner> => {
-    await init();
-    return serialized(sessionRunner(ort as unknown as Ort, await exclusive(() => ort.InferenceSession.create(onnx, SESSION_OPTIONS))), () => {});
-  },
-  {
-    fromStream: async (file: ModelStream, format: ModelFormat): Promise<TaggerRunner> => {
-      const { session, block } = await heapSession(file, format, WORKING_BYTES.tagger, SESSION_OPTIONS);
-      return serialized(sessionRunner(ort as unknown as Ort, session), () => block?.free());
+/** A runner factory for one kind of model: from ONNX bytes, or from a stream placed in the heap. */
+function workerdFactory<R extends { run: (...a: never[]) => Promise<unknown>; release?: () => Promise<void> }>(
+  wrap: (session: ort.InferenceSession) => R,
+  options: ort.InferenceSession.SessionOptions,
+  workingBytes: number,
+): RunnerFactory<R> {
+  return Object.assign(
+    async (onnx: Uint8Array) => {
+      await init();
+      return serialized(wrap(await exclusive(() => ort.InferenceSession.create(onnx, options))), () => {});
     },
-  },
-);
+    {
+      fromStream: async (file: ModelStream, format: ModelFormat) => {
+        const { session, block } = await heapSession(file, format, workingBytes, options);
+        return serialized(wrap(session), () => block?.free());
+      },
+    },
+  );
+}
 
-export const createWorkerdTransformerRunner: RunnerFactory<TransformerRunner> = Object.assign(
-  async (onnx: Uint8Array): Promise<TransformerRunner> => {
-    await init();
-    return serialized(transformerSessionRunner(ort as unknown as Ort, await exclusive(() => ort.InferenceSession.create(onnx, TRANSFORMER_SESSION_OPTIONS))), () => {});
-  },
-  {
-    fromStream: async (file: ModelStream, format: ModelFormat): Promise<TransformerRunner> => {
-      const { session, block } = await heapSession(file, format, WORKING_BYTES.transformer, TRANSFORMER_SESSION_OPTIONS);
-      return serialized(transformerSessionRunner(ort as unknown as Ort, session), () => block?.free());
-    },
-  },
-);
+export const createWorkerdRunner: RunnerFactory<TaggerRunner> = workerdFactory((s) => sessionRunner(ortWeb, s), SESSION_OPTIONS, WORKING_BYTES.tagger);
+export const createWorkerdTransformerRunner: RunnerFactory<TransformerRunner> = workerdFactory((s) => transformerSessionRunner(ortWeb, s), TRANSFORMER_SESSION_OPTIONS, WORKING_BYTES.transformer);

@@ -15,7 +15,7 @@ import { benchWindows, windowsTable } from "./windows.ts";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { model: { type: "string" }, standard: { type: "string" }, bc5cdr: { type: "string" }, only: { type: "string" }, iterations: { type: "string", default: "500" }, seconds: { type: "string", default: "10" } },
+  options: { model: { type: "string" }, standard: { type: "string" }, bc5cdr: { type: "string" }, only: { type: "string" }, "now-only": { type: "boolean" }, iterations: { type: "string", default: "500" }, seconds: { type: "string", default: "10" } },
 });
 const suite = positionals[0];
 const save = (name: string, result: object) => {
@@ -49,7 +49,7 @@ if (suite === "custom") {
   process.stdout.write(`${transformerTable(result)}\n`);
   save("transformer", result);
 } else if (suite === "memory") {
-  const runs = await memoryRuns({ ...(values.bc5cdr ? { bc5cdr: values.bc5cdr } : {}), ...(values.only ? { only: values.only } : {}) });
+  const runs = await memoryRuns({ ...(values.bc5cdr ? { bc5cdr: values.bc5cdr } : {}), ...(values.only ? { only: values.only } : {}), nowOnly: !!values["now-only"] });
   process.stdout.write(`${memoryTable(runs)}\n`);
   save("memory", { runs });
 } else if (suite === "windows") {

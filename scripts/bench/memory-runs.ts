@@ -36,7 +36,7 @@ function longNote(chars: number): string {
   return all.slice(0, all.lastIndexOf(" ", chars));
 }
 
-export async function memoryRuns(o: { bc5cdr?: string; only?: string }): Promise<MemoryRun[]> {
+export async function memoryRuns(o: { bc5cdr?: string; only?: string; nowOnly?: boolean }): Promise<MemoryRun[]> {
   const specs: MemoryRunSpec[] = [];
   const taggerRuns = (model: string, dir: string) =>
     [wordNote(readFileSync(new URL("note-100.txt", import.meta.url), "utf8"), "words"), wordNote(longNote(20_000), "words, 20,000 characters")].flatMap((note) => [
@@ -56,8 +56,10 @@ export async function memoryRuns(o: { bc5cdr?: string; only?: string }): Promise
     const note = tokenNote(full, tokens);
     specs.push({ model: "transformer (full size)", dir: full, as: "transformer", ...note, before: true }, { model: "transformer (full size)", dir: full, as: "transformer", ...note });
   }
+  // Both models in one isolate, as "model": "ensemble" asks for them.
+  specs.push({ model: "ensemble (default custom + full-size transformer)", dir: await prepareLocal(), transformerDir: full, as: "ensemble", ...tokenNote(full, 3000) });
   const runs: MemoryRun[] = [];
-  for (const spec of specs.filter((s) => !o.only || s.model.includes(o.only))) {
+  for (const spec of specs.filter((s) => (!o.only || s.model.includes(o.only)) && !(o.nowOnly && s.before))) {
     process.stderr.write(`medner bench: ${spec.model}, ${spec.noteLabel}, ${spec.before ? "before" : "now"}…\n`);
     runs.push(await measureInWorkerd(spec));
   }

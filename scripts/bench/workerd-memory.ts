@@ -16,8 +16,10 @@ export interface MemoryRunSpec {
   /** What the table calls it. */
   model: string;
   dir: string;
-  /** "custom" or "transformer": the name it is published under and asked for. */
-  as: "custom" | "transformer";
+  /** "custom" or "transformer": the name it is published under and asked for; "ensemble": both, `dir` the custom one. */
+  as: "custom" | "transformer" | "ensemble";
+  /** With "ensemble": the transformer's folder. */
+  transformerDir?: string;
   note: string;
   /** What the note is, e.g. "512 tokens". */
   noteLabel: string;
@@ -51,7 +53,8 @@ async function inspector(url: string) {
       ws.send(JSON.stringify({ id, method, params }));
     });
   return {
-    heap: () => call<{ usedSize: number; backingStorageSize?: number }>("Runtime.getHeapUsage"),
+    // The isolate answers between its turns of work: a long run (a 3,000-token note) can keep it busy for seconds.
+    heap: () => call<{ usedSize: number; backingStorageSize?: number }>("Runtime.getHeapUsage", {}, 120_000),
     // workerd does not answer HeapProfiler.collectGarbage; a heap snapshot collects the garbage first (its chunks,
     // sent as events, are ignored).
     collectGarbage: () => call<object>("HeapProfiler.takeHeapSnapshot", { reportProgress: false }, 120_000),
@@ -102,7 +105,8 @@ export async function measureInWorkerd(spec: MemoryRunSpec, repeats = 5) {
   // wrangler dev --persist-to DIR keeps its state in DIR/v3, where getPlatformProxy takes the v3 folder itself.
   const target = await localTarget("wrangler.toml", join(persist, "v3"));
   try {
-    await publish(target, spec.dir, spec.as, { version: "bench" });
+    await publish(target, spec.dir, spec.as === "transformer" ? "transformer" : "custom", { version: "bench" });
+    if (spec.as === "ensemble") await publish(target, spec.transformerDir!, "transformer", { version: "bench" });
   } finally {
     await target.close();
   }
@@ -177,10 +181,13 @@ export async function measureInWorkerd(spec: MemoryRunSpec, repeats = 5) {
 
 /** Bytes of the file the run serves: the ORT-format twin when streamed and present, else the ONNX file. */
 function servedBytes(spec: MemoryRunSpec): number {
-  const m = JSON.parse(readFileSync(join(spec.dir, "manifest.json"), "utf8")) as { files: Record<string, { size: number }>; kind: string };
-  const onnx = spec.as === "transformer" ? "onnx/model_quantized.onnx" : "model_quantized.onnx";
-  const ort = onnx.replace(/\.onnx$/, ".ort");
-  return (!spec.before && m.files[ort] ? m.files[ort] : m.files[onnx])!.size;
+  const size = (dir: string) => {
+    const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { files: Record<string, { size: number }>; kind: string };
+    const onnx = m.kind === "transformer" ? "onnx/model_quantized.onnx" : "model_quantized.onnx";
+    const ort = onnx.replace(/\.onnx$/, ".ort");
+    return (!spec.before && m.files[ort] ? m.files[ort] : m.files[onnx])!.size;
+  };
+  return size(spec.dir) + (spec.transformerDir ? size(spec.transformerDir) : 0);
 }
 
 export type MemoryRun = Awaited<ReturnType<typeof measureInWorkerd>>;
