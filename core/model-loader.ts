@@ -64,6 +64,11 @@ export async function loadExportedTagger(
 /** The first line of an error's message: onnxruntime's can run to many lines. */
 export const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0];
 
+/** The file a runtime is served for the dtype's ONNX `file`: its ORT-format twin where the runtime streams and has one. */
+export function servedFile(manifest: Pick<Manifest, "files">, file: string, createRunner: RunnerFactory<unknown>, open?: OpenFile): string {
+  return createRunner.fromStream && open && manifest.files[ortFormatFile(file)] ? ortFormatFile(file) : file;
+}
+
 /**
  * The runner on the served `file`. A runtime that takes streams (the Worker's) gets the file's ORT-format twin when the
  * folder has one — onnxruntime then uses its weights in place: one copy in memory instead of three — streamed from the
@@ -72,11 +77,12 @@ export const firstLine = (err: unknown) => String((err as Error)?.message ?? err
 async function verifiedRunner<R>(manifest: Pick<Manifest, "files">, file: string, read: (name: string) => Promise<Uint8Array | null>, createRunner: RunnerFactory<R>, open?: OpenFile): Promise<{ file: string; runner: () => Promise<R> }> {
   const fromStream = createRunner.fromStream;
   if (fromStream && open) {
-    const ort = manifest.files[ortFormatFile(file)] ? ortFormatFile(file) : null;
-    const streamed = ort ?? file;
+    const streamed = servedFile(manifest, file, createRunner, open);
+    const entry = manifest.files[streamed];
+    if (!entry) throw new MednerError("E402", `${streamed} is not listed in manifest.json`);
     const stream = await open(streamed);
     if (!stream) throw new MednerError("E401", `${streamed} is missing`);
-    return { file: streamed, runner: () => fromStream(verifiedStream(streamed, manifest.files[streamed]!, stream), ort ? "ort" : "onnx") };
+    return { file: streamed, runner: () => fromStream(verifiedStream(streamed, entry, stream), streamed === file ? "onnx" : "ort") };
   }
   const bytes = await read(file);
   if (!bytes) throw new MednerError("E401", `${file} is missing`);
@@ -103,7 +109,8 @@ export async function startEngine<R extends { release?(): Promise<void> }, E ext
   try {
     runner = await create();
   } catch (err) {
-    if (err instanceof MednerError && err.code === "E402") throw err;
+    // Our own coded errors (a file that fails verification, a store read that failed) say what went wrong already.
+    if (err instanceof MednerError) throw err;
     throw new MednerError("E401", `${file}: onnxruntime could not load it (${firstLine(err)})`);
   }
   const freeing = async (err: unknown) => {

@@ -34,7 +34,10 @@ export const ortFormatFile = (onnxFile: string) => onnxFile.replace(/\.onnx$/, "
  * file errors the stream with E402. WebCrypto has no incremental digest, hence @noble/hashes (~0.35 s for 68 MB).
  */
 export function verifiedStream(file: string, entry: { sha256: string; size: number }, stream: ModelStream): ModelStream {
-  if (stream.size !== entry.size) throw new MednerError("E402", `${file}: the store holds ${stream.size} bytes, the manifest says ${entry.size}: truncated or replaced`);
+  if (stream.size !== entry.size) {
+    void stream.body.cancel().catch(() => {});
+    throw new MednerError("E402", `${file}: the store holds ${stream.size} bytes, the manifest says ${entry.size}: truncated or replaced`);
+  }
   const hash = sha256.create();
   let seen = 0;
   const check = new TransformStream<Uint8Array, Uint8Array>({

@@ -3,6 +3,7 @@
 import {
   DTYPE_FILES,
   loadExportedTagger,
+  servedFile,
   type EngineOptions,
   MednerError,
   type OpenFile,
@@ -24,7 +25,7 @@ export interface Recognizer {
   kind: "tagger" | "transformer";
   /** The labels its entities can carry (canonical where the model has them). */
   labels: string[];
-  /** sha256 of the ONNX file being served, from the manifest the loader has just verified. */
+  /** sha256 of the file being served (the ONNX file, or its ORT-format twin), from the manifest the loader verified. */
   servedSha256: string;
   predict(texts: readonly string[], options?: PredictOptions): Promise<ScoredEntity[][]>;
   /** Frees the model's session; the registry calls it once no request uses this version any more. */
@@ -60,7 +61,7 @@ export function modelLoader(runtimes: Runtimes) {
       return {
         kind: "transformer",
         labels: entityLabels(m.labels),
-        servedSha256: m.files[TRANSFORMER_DTYPE_FILES[m.dtype]]!.sha256,
+        servedSha256: m.files[servedFile(m, TRANSFORMER_DTYPE_FILES[m.dtype], runtimes.transformer, open)]!.sha256,
         async predict(texts, options = {}) {
           const out = await engine.predict(texts, { aggregation: options.aggregation ?? "first" });
           // The engine already gives each entity its canonical label (core/transformer/canonical.ts).
@@ -71,6 +72,7 @@ export function modelLoader(runtimes: Runtimes) {
     }
     const engine = await loadExportedTagger(cached, runtimes.tagger, { ...runtimes.taggerOptions, ...(open ? { open } : {}) });
     const m = engine.manifest;
-    return { kind: "tagger", labels: m.labels, servedSha256: m.files[DTYPE_FILES[m.dtype]]!.sha256, predict: (texts, options) => engine.predict(texts, options), release: () => engine.release() };
+    const sha256 = m.files[servedFile(m, DTYPE_FILES[m.dtype], runtimes.tagger, open)]!.sha256;
+    return { kind: "tagger", labels: m.labels, servedSha256: sha256, predict: (texts, options) => engine.predict(texts, options), release: () => engine.release() };
   };
 }

@@ -3,7 +3,7 @@ import type { ModelStream } from "../core/index.ts";
 
 export interface ModelStore {
   get(key: string): Promise<Uint8Array | null>;
-  /** The object as a stream with its size, or null when it does not exist (R2 and folders; a model's weights). */
+  /** The object as a stream with its size, or null when it does not exist (R2: a model's weights, for the Worker). */
   open?(key: string): Promise<ModelStream | null>;
   /** Keys under `prefix`, all of them. */
   list(prefix: string): Promise<string[]>;

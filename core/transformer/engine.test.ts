@@ -128,6 +128,16 @@ describe("TransformerEngine on a long note", () => {
     expect(calls.every((c) => c.seq <= maxLength)).toBe(true);
   });
 
+  it("windowTokens picks shorter windows (a Worker's 256), capped at the model's maxLength", async () => {
+    for (const [windowTokens, maxLength, longest] of [[34, 512, 34], [1000, 34, 34], [256, 512, 256]] as const) {
+      const calls: Call[] = [];
+      const engine = new TransformerEngine(manifest(maxLength), tokenizer, fakeRunner(2, calls), { windowTokens, windowOverlap: 8, batchWindows: false });
+      const [found] = await engine.predict([note.text], { aggregation: "simple" });
+      expect(found!.map((e) => ({ entity_group: (e as GroupEntity).entity_group, start: e.start, end: e.end, text: e.text }))).toEqual(note.planted);
+      expect(Math.max(...calls.map((c) => c.seq))).toBe(longest);
+    }
+  });
+
   it("without the merge the edges would show: the fake model does corrupt single windows", async () => {
     const engine = new TransformerEngine(manifest(34), tokenizer, fakeRunner(2), { windowOverlap: 8 });
     const middle = "the patient " + note.text.slice(5, 200);

@@ -28,8 +28,9 @@ export interface TransformerEngineOptions {
    */
   maxBatchTokens?: number;
   /**
-   * Longest window in tokens, [CLS] and [SEP] included: at most the model's maxLength (the default). Attention memory
-   * grows with the square of it, so a Worker runs 256-token windows (scripts/bench/memory.ts measures both).
+   * Longest window in tokens, [CLS] and [SEP] included, capped at the model's maxLength (the default). Attention
+   * memory grows with the square of it, so a Worker runs 256-token windows (scripts/bench/workerd-memory.ts and
+   * windows.ts measure what that costs and changes).
    */
   windowTokens?: number;
   /** Tokens shared by consecutive windows of a long note. Default min(128, a quarter of a window). */
@@ -77,9 +78,8 @@ export class TransformerEngine {
     options: TransformerEngineOptions = {},
   ) {
     this.tokenizer = tokenizer instanceof WordPieceTokenizer ? tokenizer : new WordPieceTokenizer(tokenizer.tokenizerJson, tokenizer.tokenizerConfig);
-    const windowTokens = options.windowTokens ?? manifest.maxLength;
-    if (!Number.isInteger(windowTokens) || windowTokens > manifest.maxLength)
-      throw new MednerError("E401", `a window of ${windowTokens} tokens does not fit the model (maxLength ${manifest.maxLength})`);
+    const windowTokens = Math.min(options.windowTokens ?? manifest.maxLength, manifest.maxLength);
+    if (!Number.isInteger(windowTokens)) throw new MednerError("E401", `a window of ${windowTokens} tokens is not a whole number`);
     this.windowSize = windowTokens - 2;
     if (this.windowSize < 1) throw new MednerError("E401", `a window of ${windowTokens} tokens leaves no room between [CLS] and [SEP]`);
     this.overlap = options.windowOverlap ?? Math.min(128, Math.floor(this.windowSize / 4));

@@ -60,6 +60,9 @@ function guardFree(module: EmscriptenModule): void {
 
 const realFree = (module: EmscriptenModule, ptr: number) => ((module._free as { real?: (p: number) => void }).real ?? module._free)(ptr);
 
+/** Whether ort has started and the hook has handed over its module. */
+export const heapReady = () => wasm !== null;
+
 /** The wasm linear memory's size in bytes (0 before ort has started): what the heap holds, used or free. */
 export const wasmMemoryBytes = () => wasm?.memory?.buffer.byteLength ?? wasm?.module.HEAPU8.buffer.byteLength ?? 0;
 
@@ -86,20 +89,30 @@ export async function streamIntoHeap(file: ModelStream, workingBytes: number): P
   if (!wasm) throw new Error("onnxruntime-web is not initialized");
   const { module } = wasm;
   guardFree(module);
-  const reserve = workingBytes > reserved ? module._malloc(workingBytes) : 0;
-  reserved = Math.max(reserved, workingBytes);
-  const ptr = module._malloc(file.size);
-  if (reserve) realFree(module, reserve);
-  if (!ptr) throw new MednerError("E401", `the wasm heap cannot hold ${file.size} more bytes`);
+  // Inside the queue: growing the heap while another session is being created would leave its view stale.
+  const ptr = await exclusive(async () => {
+    const reserve = workingBytes > reserved ? module._malloc(workingBytes) : 0;
+    reserved = Math.max(reserved, workingBytes);
+    const at = module._malloc(file.size);
+    if (reserve) realFree(module, reserve);
+    return at;
+  });
+  if (!ptr) {
+    void file.body.cancel().catch(() => {});
+    throw new MednerError("E401", `the wasm heap cannot hold ${file.size} more bytes`);
+  }
   pinned.set(ptr, file.size);
   const free = () => {
     if (pinned.delete(ptr)) realFree(module, ptr);
   };
+  const reader = file.body.getReader();
   try {
     let at = 0;
-    const reader = file.body.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await reader.read().catch((err: unknown) => {
+        // A verification failure (E402) passes as it is; anything else is the store's read failing.
+        throw err instanceof MednerError ? err : new MednerError("E401", `reading the model file failed (${String((err as Error)?.message ?? err).split("\n")[0]})`);
+      });
       if (done) break;
       if (at + value.byteLength > file.size) throw new MednerError("E402", `the stream is longer than its ${file.size} bytes`);
       // HEAPU8 is looked up per chunk: another session's run may have grown the heap meanwhile.
@@ -109,6 +122,7 @@ export async function streamIntoHeap(file: ModelStream, workingBytes: number): P
     if (at !== file.size) throw new MednerError("E402", `the stream ended after ${at} of its ${file.size} bytes`);
   } catch (err) {
     free();
+    void reader.cancel(err).catch(() => {});
     throw err;
   }
   return { bytes: file.size, view: () => new Uint8Array(module.HEAPU8.buffer, ptr, file.size), free };

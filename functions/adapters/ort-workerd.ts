@@ -5,10 +5,10 @@
 // Models arrive as streams from R2 and are written straight into the wasm heap (recipe: docs/workers.md).
 import * as ort from "onnxruntime-web/wasm";
 import wasmModule from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
-import type { ModelFormat, ModelStream, RunnerFactory, TaggerRunner } from "../../core/index.ts";
+import { firstLine, MednerError, type ModelFormat, type ModelStream, type RunnerFactory, type TaggerRunner } from "../../core/index.ts";
 import type { TransformerRunner } from "../../core/transformer/index.ts";
 import { ORT_FORMAT_SESSION_OPTIONS, SESSION_OPTIONS, sessionRunner, TRANSFORMER_SESSION_OPTIONS, transformerSessionRunner } from "./ort-runner.ts";
-import { exclusive, hookOrtInstantiation, streamIntoHeap, type HeapBlock } from "./ort-wasm-heap.ts";
+import { exclusive, heapReady, hookOrtInstantiation, streamIntoHeap, type HeapBlock } from "./ort-wasm-heap.ts";
 
 /** The wasm magic number and version: the placeholder ort is given as its binary. */
 const PLACEHOLDER = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -31,17 +31,25 @@ export const WORKER_TAGGER_OPTIONS = { maxBatchTokens: 128 } as const;
 type Ort = typeof import("onnxruntime-web");
 let ready: Promise<void> | null = null;
 
-/** Starts ort's wasm once: the first session creation initializes it; a model that is not one fails right after. */
+/**
+ * Starts ort's wasm once: the first session creation initializes it (the placeholder, not a model, then fails to load,
+ * as expected). If ort did not start, the next load tries again and says why.
+ */
 function init(): Promise<void> {
   ready ??= (async () => {
     ort.env.wasm.numThreads = 1;
     ort.env.wasm.proxy = false;
     ort.env.wasm.wasmBinary = PLACEHOLDER;
     const unhook = hookOrtInstantiation((imports) => new WebAssembly.Instance(wasmModule, imports));
+    let failure: unknown;
     try {
-      await ort.InferenceSession.create(PLACEHOLDER).catch(() => {});
+      await ort.InferenceSession.create(PLACEHOLDER).catch((err: unknown) => (failure = err));
     } finally {
       unhook();
+    }
+    if (!heapReady()) {
+      ready = null;
+      throw new MednerError("E401", `onnxruntime-web did not start (${firstLine(failure)})`);
     }
   })();
   return ready;

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
+import { DTYPE_FILES, ortFormatFile, TRANSFORMER_DTYPE_FILES } from "../../core/index.ts";
 import { publish } from "../../trainer/publish/publish.ts";
 import { localTarget } from "../../trainer/publish/targets.ts";
 
@@ -183,9 +184,8 @@ export async function measureInWorkerd(spec: MemoryRunSpec, repeats = 5) {
 function servedBytes(spec: MemoryRunSpec): number {
   const size = (dir: string) => {
     const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { files: Record<string, { size: number }>; kind: string };
-    const onnx = m.kind === "transformer" ? "onnx/model_quantized.onnx" : "model_quantized.onnx";
-    const ort = onnx.replace(/\.onnx$/, ".ort");
-    return (!spec.before && m.files[ort] ? m.files[ort] : m.files[onnx])!.size;
+    const onnx = (m.kind === "transformer" ? TRANSFORMER_DTYPE_FILES : DTYPE_FILES).q8;
+    return (!spec.before && m.files[ortFormatFile(onnx)] ? m.files[ortFormatFile(onnx)] : m.files[onnx])!.size;
   };
   return size(spec.dir) + (spec.transformerDir ? size(spec.transformerDir) : 0);
 }

@@ -176,6 +176,9 @@ describe("a tagger with word vectors", () => {
     const keptOnly = [`Patient has ${extra[0]} today .`, `We noted ${extra[3]} again .`];
     expectSameEntities(await smallEngine.predict(keptOnly, { documentRules: false }), await engine.predict(keptOnly, { documentRules: false }));
     expect(statSync(join(pruned, "model.onnx")).size).toBeLessThan(statSync(join(exported, "model.onnx")).size);
+    // Pruned into the folder of the unpruned fp32 export: the unpruned file is not kept beside the pruned manifest.
+    const { manifest: mixed } = await exportModel({ modelDir: join(out, "model-best"), out: exported, dtype: "q8", name: "vectors", vectorRows: 10, vectorWords: extra });
+    expect(Object.keys(mixed.files).sort()).toEqual(["model_quantized.onnx", "model_quantized.ort"]);
     best.dispose();
   }, 120_000);
 });

@@ -134,8 +134,9 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
     const previousPath = join(o.out, "manifest.json");
     if (existsSync(previousPath)) {
       const prev = JSON.parse(readFileSync(previousPath, "utf8")) as Manifest;
-      // Same trained weights only; the dtype being written keeps only metrics computed now.
-      if (prev.source?.weightsSha256 === info.weightsSha256 && prev.name === manifest.name) {
+      // Same trained weights and the same vectors kept only (a pruned table and an unpruned file would disagree on
+      // every row); the dtype being written keeps only metrics computed now.
+      if (prev.source?.weightsSha256 === info.weightsSha256 && prev.name === manifest.name && JSON.stringify(prev.source?.vectorRows ?? null) === JSON.stringify(vectorRows)) {
         for (const [f, e] of Object.entries(prev.files)) if (f !== DTYPE_FILES[o.dtype] && f !== ortFormatFile(DTYPE_FILES[o.dtype]) && existsSync(join(o.out, f))) manifest.files[f] = e;
         const { [o.dtype]: _stale, ...others } = prev.devMetrics ?? {};
         manifest.devMetrics = { ...others, ...manifest.devMetrics };
@@ -143,10 +144,11 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
       }
     }
     const file = DTYPE_FILES[o.dtype];
+    // Converted before anything is written, so a failed conversion leaves the folder as it was.
+    const ort = o.dtype === "q8" ? await toOrtFormat(bytes, "tagger") : null;
     writeFileSync(join(o.out, file), bytes);
     manifest.files[file] = { sha256: await sha256Hex(bytes), size: bytes.byteLength, dtype: o.dtype };
-    if (o.dtype === "q8") {
-      const ort = await toOrtFormat(bytes, "tagger");
+    if (ort) {
       writeFileSync(join(o.out, ortFormatFile(file)), ort);
       manifest.files[ortFormatFile(file)] = { sha256: await sha256Hex(ort), size: ort.byteLength, dtype: o.dtype };
     }

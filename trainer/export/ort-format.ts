@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { MednerError } from "../../core/index.ts";
+import { firstLine, MednerError } from "../../core/index.ts";
 import { ORT_CONVERSION_OPTIONS } from "../../functions/adapters/ort-runner.ts";
 
 /** The ORT-format bytes of `onnx`, a tagger's or a transformer's graph. */
@@ -23,7 +23,7 @@ export async function toOrtFormat(onnx: Uint8Array, kind: keyof typeof ORT_CONVE
     await session.release();
     return new Uint8Array(readFileSync(dst));
   } catch (err) {
-    throw new MednerError("E401", `converting to ORT format failed (${(err as Error).message.split("\n")[0]})`);
+    throw new MednerError("E401", `converting to ORT format failed (${firstLine(err)})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
