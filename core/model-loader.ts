@@ -91,20 +91,20 @@ async function verifiedRunner<R>(manifest: Pick<Manifest, "files">, file: string
 }
 
 /**
- * A session on the verified `file` and the engine around it, proven by one run before anyone relies on it:
+ * A session on the verified file served for `onnxFile` and the engine around it, proven by one run before anyone relies on it:
  * a graph that does not fit its manifest (shapes, tag or label count, input names) fails here, at load time, where the
  * caller can keep serving the previous version — not on every request. On any failure after the session exists it is
  * freed: a server retrying a broken version would otherwise keep one session per attempt.
  */
 export async function startEngine<R extends { release?(): Promise<void> }, E extends { predict(texts: string[]): Promise<unknown> }>(
   manifest: Pick<Manifest, "files">,
-  servedFile: string,
+  onnxFile: string,
   read: (name: string) => Promise<Uint8Array | null>,
   createRunner: RunnerFactory<R>,
   open: OpenFile | undefined,
   createEngine: (runner: R) => E,
 ): Promise<E> {
-  const { file, runner: create } = await verifiedRunner(manifest, servedFile, read, createRunner, open);
+  const { file, runner: create } = await verifiedRunner(manifest, onnxFile, read, createRunner, open);
   let runner: R;
   try {
     runner = await create();

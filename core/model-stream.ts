@@ -55,4 +55,3 @@ export function verifiedStream(file: string, entry: { sha256: string; size: numb
   });
   return { size: entry.size, body: stream.body.pipeThrough(check) };
 }
-

@@ -3,9 +3,8 @@
 // failure is kept for /health and the old version goes on serving. A version that is no longer current (superseded,
 // republished in place, unpublished, or only ever asked for by name@version) is released once no request has used it
 // for `idleReleaseMs`, so an isolate or a long-lived Node server does not keep every version it ever served.
-import { MednerError, modelKey, pointerKey, PointerSchema, sha256Hex } from "../core/index.ts";
+import { MednerError, modelKey, pointerKey, PointerSchema, sha256Hex, type OpenFile } from "../core/index.ts";
 import { ApiError } from "./errors.ts";
-import type { OpenFile } from "../core/index.ts";
 import type { ReadFile, Recognizer } from "./load-model.ts";
 import type { ModelStore } from "./store.ts";
 

@@ -10,7 +10,7 @@
 //    `session.use_ort_model_bytes_for_initializers` a use-after-free (upstream issue #19491). Our blocks are pinned:
 //    ort's free of one is ignored, and we free it when its session is released.
 //  - createSession skips its own copy of the model when the Uint8Array it is given lies in the heap's buffer.
-import { MednerError, type ModelStream } from "../../core/index.ts";
+import { firstLine, MednerError, type ModelStream } from "../../core/index.ts";
 
 interface EmscriptenModule {
   _malloc(size: number): number;
@@ -111,7 +111,7 @@ export async function streamIntoHeap(file: ModelStream, workingBytes: number): P
     for (;;) {
       const { done, value } = await reader.read().catch((err: unknown) => {
         // A verification failure (E402) passes as it is; anything else is the store's read failing.
-        throw err instanceof MednerError ? err : new MednerError("E401", `reading the model file failed (${String((err as Error)?.message ?? err).split("\n")[0]})`);
+        throw err instanceof MednerError ? err : new MednerError("E401", `reading the model file failed (${firstLine(err)})`);
       });
       if (done) break;
       if (at + value.byteLength > file.size) throw new MednerError("E402", `the stream is longer than its ${file.size} bytes`);

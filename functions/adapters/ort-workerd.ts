@@ -29,6 +29,8 @@ export const WORKER_TRANSFORMER_OPTIONS = { windowTokens: 256 } as const;
 export const WORKER_TAGGER_OPTIONS = { maxBatchTokens: 128 } as const;
 
 type Ort = typeof import("onnxruntime-web");
+/** What both runner kinds share: a run and a release. */
+type Runner = { run: (...a: never[]) => Promise<unknown>; release?: () => Promise<void> };
 let ready: Promise<void> | null = null;
 
 /**
@@ -75,7 +77,7 @@ export async function heapSession(file: ModelStream, format: ModelFormat, workin
 }
 
 /** Runs and release go through `exclusive`, the same queue as session creation on the heap. */
-function serialized<R extends { run: (...a: never[]) => Promise<unknown>; release?: () => Promise<void> }>(runner: R, free: () => void): R {
+function serialized<R extends Runner>(runner: R, free: () => void): R {
   return {
     ...runner,
     run: (...args: Parameters<R["run"]>) => exclusive(() => runner.run(...args)),
@@ -92,7 +94,7 @@ const ortWeb = ort as unknown as Ort;
 export const transformerRunnerOf = (session: ort.InferenceSession) => serialized(transformerSessionRunner(ortWeb, session), () => {});
 
 /** A runner factory for one kind of model: from ONNX bytes, or from a stream placed in the heap. */
-function workerdFactory<R extends { run: (...a: never[]) => Promise<unknown>; release?: () => Promise<void> }>(
+function workerdFactory<R extends Runner>(
   wrap: (session: ort.InferenceSession) => R,
   options: ort.InferenceSession.SessionOptions,
   workingBytes: number,

@@ -7,7 +7,8 @@ import { prepareLocal } from "../prepare-local.ts";
 
 const PORT = 8799;
 
-async function waitReady(url: string, ms: number): Promise<void> {
+/** Polls `url` until wrangler dev answers it (also used by workerd-memory.ts). */
+export async function waitReady(url: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     try {

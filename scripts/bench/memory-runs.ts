@@ -43,7 +43,8 @@ export async function memoryRuns(o: { bc5cdr?: string; only?: string; nowOnly?: 
       { model, dir, as: "custom" as const, ...note, before: true },
       { model, dir, as: "custom" as const, ...note },
     ]);
-  specs.push(...taggerRuns("custom (default)", await prepareLocal()));
+  const custom = await prepareLocal();
+  specs.push(...taggerRuns("custom (default)", custom));
   // --bc5cdr DIR[,DIR…]: the recipe model's exports (all vectors, and pruned ones: docs/workers.md).
   for (const bc5cdr of (o.bc5cdr ?? "exported/bc5cdr").split(",")) {
     if (existsSync(join(bc5cdr, "manifest.json"))) specs.push(...taggerRuns(`custom (BC5CDR recipe, ${basename(bc5cdr)})`, bc5cdr));
@@ -57,7 +58,7 @@ export async function memoryRuns(o: { bc5cdr?: string; only?: string; nowOnly?: 
     specs.push({ model: "transformer (full size)", dir: full, as: "transformer", ...note, before: true }, { model: "transformer (full size)", dir: full, as: "transformer", ...note });
   }
   // Both models in one isolate, as "model": "ensemble" asks for them.
-  specs.push({ model: "ensemble (default custom + full-size transformer)", dir: await prepareLocal(), transformerDir: full, as: "ensemble", ...tokenNote(full, 3000) });
+  specs.push({ model: "ensemble (default custom + full-size transformer)", dir: custom, transformerDir: full, as: "ensemble", ...tokenNote(full, 3000) });
   const runs: MemoryRun[] = [];
   for (const spec of specs.filter((s) => (!o.only || s.model.includes(o.only)) && !(o.nowOnly && s.before))) {
     process.stderr.write(`medner bench: ${spec.model}, ${spec.noteLabel}, ${spec.before ? "before" : "now"}…\n`);

@@ -12,6 +12,7 @@ import WebSocket from "ws";
 import { DTYPE_FILES, ortFormatFile, TRANSFORMER_DTYPE_FILES } from "../../core/index.ts";
 import { publish } from "../../trainer/publish/publish.ts";
 import { localTarget } from "../../trainer/publish/targets.ts";
+import { waitReady } from "./edge.ts";
 
 export interface MemoryRunSpec {
   /** What the table calls it. */
@@ -88,19 +89,6 @@ function workerdRss(pid: number): Map<number, number> {
   return out;
 }
 
-async function waitFor(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > until) throw new Error(`wrangler dev did not answer ${url} within ${ms / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 export async function measureInWorkerd(spec: MemoryRunSpec, repeats = 5) {
   const persist = mkdtempSync(join(tmpdir(), "medner-memory-"));
   // wrangler dev --persist-to DIR keeps its state in DIR/v3, where getPlatformProxy takes the v3 folder itself.
@@ -115,7 +103,7 @@ export async function measureInWorkerd(spec: MemoryRunSpec, repeats = 5) {
   const child = spawn("npx", args, { env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "ignore", "inherit"], detached: true });
   const base = `http://127.0.0.1:${PORT}`;
   try {
-    await waitFor(`${base}/health`, 120_000);
+    await waitReady(`${base}/health`, 120_000);
     const targets = (await (await fetch(`http://127.0.0.1:${INSPECTOR}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
     const cdp = await inspector(targets[0]!.webSocketDebuggerUrl);
     const probe = async () => (await (await fetch(`${base}/debug/memory`)).json()) as { wasmMemoryBytes: number; modelBlockBytes: number };

@@ -1,7 +1,6 @@
 // `medner export`: a trained tagger folder → ONNX (fp32 or q8) + manifest.json, with the q8 accuracy guard.
 import { Option, type Command } from "commander";
 import { DTYPES, MednerError, tokenize, type Dtype } from "../../core/index.ts";
-import { readCorpus } from "../corpus/index.ts";
 import { initBackend } from "../backend.ts";
 import { exportModel } from "../export/export-model.ts";
 import { corpusOptions, readCorpusFromOptions } from "./options.ts";
@@ -47,7 +46,7 @@ export function registerExport(program: Command): void {
       if (!Number.isFinite(Number(v))) throw new MednerError("E403", `${flag} must be a number, got ${JSON.stringify(v)}`);
     if (opts.vectorRows !== undefined && !/^[1-9]\d*$/.test(opts.vectorRows)) throw new MednerError("E301", `--vector-rows must be a positive whole number, got ${JSON.stringify(opts.vectorRows)}`);
     if (opts.vectorCorpus && !opts.vectorRows) throw new MednerError("E301", "--vector-corpus needs --vector-rows");
-    const vectorWords = opts.vectorCorpus ? readCorpus(opts.vectorCorpus).docs.flatMap((d) => tokenize(d.text).map((t) => t.text)) : undefined;
+    const vectorWords = opts.vectorCorpus ? readCorpusFromOptions({ data: opts.vectorCorpus }).docs.flatMap((d) => tokenize(d.text).map((t) => t.text)) : undefined;
     await initBackend();
     const dev = opts.data ? readCorpusFromOptions({ ...opts, data: opts.data }).docs : undefined;
     if (!dev) process.stderr.write("no --data: exporting without dev metrics and without the q8 guard\n");

@@ -1,7 +1,8 @@
 // Writes a transformer folder in the Hugging Face / transformers.js layout — config.json, tokenizer.json,
 // tokenizer_config.json, onnx/model.onnx (fp32), onnx/model_quantized.onnx (q8) — plus the q8 graph's ORT-format twin
-// for the Worker (onnx/model_quantized.ort) and our manifest.json with the sha256 and size of every file. Built in a temporary sibling folder and renamed into place at the end, so a failure
-// (or Ctrl-C) never leaves a half-written model behind.
+// for the Worker (onnx/model_quantized.ort) and our manifest.json with the sha256 and size of every file. Built in a
+// temporary sibling folder and renamed into place at the end, so a failure (or Ctrl-C) never leaves a half-written
+// model behind.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
