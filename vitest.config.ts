@@ -2,6 +2,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { TAGGER_NOTES } from "./tests/fixtures/tagger-notes.ts";
+import { taggerReference } from "./tests/fixtures/tagger-reference.ts";
 import { taggerWithOrtTwin } from "./tests/fixtures/tagger-with-ort.ts";
 import { tinyTransformerFixture } from "./tests/fixtures/tiny-transformer.ts";
 
@@ -29,7 +31,12 @@ export default defineConfig(async () => ({
                 FIXTURE_TAGGER_CRF: fixtureFiles("tests/fixtures/models/tiny-tagger-crf"),
                 // The tiny tagger with its ORT-format twin (the Worker's streamed, in-place path).
                 FIXTURE_TAGGER_ORT: await taggerWithOrtTwin("tests/fixtures/models/tiny-tagger"),
-                // The tiny generated transformer and what the Node engine finds with it.
+                // What both taggers find in TAGGER_NOTES, worked out from their ONNX files without core's engine.
+                TAGGER_REFERENCE: JSON.parse(JSON.stringify({
+                  tagger: await taggerReference("tests/fixtures/models/tiny-tagger", TAGGER_NOTES),
+                  crf: await taggerReference("tests/fixtures/models/tiny-tagger-crf", TAGGER_NOTES),
+                })),
+                // The tiny generated transformer and what transformers.js finds with it.
                 TINY_TRANSFORMER: JSON.parse(JSON.stringify(await tinyTransformerFixture())),
               },
             },

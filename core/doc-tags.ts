@@ -1,6 +1,6 @@
-// One document at a time, the path the trainer and the edge share: text → tokens → tags, and tags → character spans.
+// One document at a time: text → tokens → the tags a model learns (core/decode.ts turns predicted tags back into spans).
 import { alignSpansToTokens, type AlignOptions, type AlignProblem } from "./align.ts";
-import { decodeTags, encodeTags, type TagScheme } from "./tags.ts";
+import { encodeTags, type TagScheme } from "./tags.ts";
 import { tokenize } from "./tokenizer.ts";
 import type { Doc, Span, Token } from "./types.ts";
 
@@ -17,9 +17,4 @@ export function docToTags(doc: Doc, scheme: TagScheme, options: Omit<AlignOption
   const { spans, problems } = alignSpansToTokens(doc.text, tokens, doc.entities, { ...options, docId: doc.id });
   const tags = encodeTags(tokens.length, spans, scheme);
   return { tokens, tags, spans: spans.map(({ start, end, label }) => ({ start, end, label })), problems };
-}
-
-/** Character spans of the entities that `tags` mark over `tokens`. */
-export function tagsToSpans(tokens: readonly Token[], tags: readonly string[]): Span[] {
-  return decodeTags(tags).map((s) => ({ label: s.label, start: tokens[s.tokenStart]!.start, end: tokens[s.tokenEnd - 1]!.end }));
 }

@@ -20,7 +20,7 @@ export interface TaggerRunner {
 }
 
 /** After decoding, the document rules (abbreviations, label consistency) run unless `documentRules` is false. */
-export interface PredictOptions extends DocumentRulesOptions {
+export interface TaggerPredictOptions extends DocumentRulesOptions {
   documentRules?: boolean;
 }
 
@@ -84,7 +84,7 @@ export class TaggerEngine {
     await this.runner.release?.();
   }
 
-  async predict(texts: readonly string[], options: PredictOptions = {}): Promise<EngineEntity[][]> {
+  async predict(texts: readonly string[], options: TaggerPredictOptions = {}): Promise<EngineEntity[][]> {
     const docs = texts.map((text) => {
       const tokens = tokenize(text);
       return { text, tokens, ids: featurize(tokens, this.manifest.featurizer.config) };

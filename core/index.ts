@@ -15,6 +15,7 @@ export * from "./metrics.ts";
 export * from "./model-loader.ts";
 export * from "./model-stream.ts";
 export * from "./sentences.ts";
+export * from "./sha256.ts";
 export * from "./store-keys.ts";
 export * from "./tags.ts";
 export * from "./tokenizer.ts";

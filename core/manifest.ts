@@ -6,8 +6,16 @@ import { FeaturizerConfigSchema } from "./features.ts";
 export const DTYPES = ["fp32", "q8"] as const;
 export type Dtype = (typeof DTYPES)[number];
 
-/** dtype → ONNX file name, as transformers.js names them. The exporter and the loaders both use this table. */
+/** dtype → ONNX file name, as transformers.js names them: the one table the exporters and the loaders use. */
 export const DTYPE_FILES: Record<Dtype, string> = { fp32: "model.onnx", q8: "model_quantized.onnx" };
+
+export type ModelKind = "tagger" | "transformer";
+
+/** Which loader a manifest is for: a transformer folder's says so in `kind`; anything else is read as a tagger's. */
+export const manifestKind = (json: unknown): ModelKind => ((json as { kind?: unknown } | null)?.kind === "transformer" ? "transformer" : "tagger");
+
+/** The `dtype` graph's path in a folder of `kind`: a transformer folder keeps its graphs under onnx/, as transformers.js does. */
+export const dtypeFile = (kind: ModelKind, dtype: Dtype): string => (kind === "transformer" ? `onnx/${DTYPE_FILES[dtype]}` : DTYPE_FILES[dtype]);
 
 const Metrics = z.object({ precision: z.number(), recall: z.number(), f1: z.number() });
 

@@ -1,17 +1,12 @@
 // Loads an exported tagger from wherever its files live (a folder, R2, a test fixture): reads manifest.json,
-// checks the ONNX file's size and sha256 against it, and only then builds the session. WebCrypto is used for
-// sha256 because it exists in Node and workerd alike.
+// checks the ONNX file's size and sha256 against it, and only then builds the session.
 import { TaggerEngine, type EngineOptions, type TaggerRunner } from "./engine.ts";
 import { describeIssue, MednerError } from "./errors.ts";
 import { FEATURIZER_VERSION } from "./features.ts";
 import { tagNames } from "./tags.ts";
 import { DTYPE_FILES, ManifestSchema, type Dtype, type Manifest } from "./manifest.ts";
 import { ortFormatFile, verifiedStream, type OpenFile, type RunnerFactory } from "./model-stream.ts";
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+import { sha256Hex } from "./sha256.ts";
 
 export function parseManifest(json: unknown, where: string): Manifest {
   const r = ManifestSchema.safeParse(json);
@@ -46,13 +41,7 @@ export async function loadExportedTagger(
 ): Promise<TaggerEngine> {
   const raw = await read("manifest.json");
   if (!raw) throw new MednerError("E401", "manifest.json is missing");
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(raw));
-  } catch (err) {
-    throw new MednerError("E401", `manifest.json is not valid JSON (${(err as Error).message})`);
-  }
-  const manifest = parseManifest(json, "manifest.json");
+  const manifest = parseManifest(parseJsonFile(raw, "manifest.json"), "manifest.json");
   if (manifest.featurizer.version !== FEATURIZER_VERSION)
     throw new MednerError("E401", `manifest.json: the model needs featurizer v${manifest.featurizer.version}, this build has v${FEATURIZER_VERSION}`);
   if (manifest.tags.join() !== tagNames(manifest.labels, manifest.scheme).join())
@@ -63,6 +52,15 @@ export async function loadExportedTagger(
 
 /** The first line of an error's message: onnxruntime's can run to many lines. */
 export const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split("\n")[0];
+
+/** A model file's bytes as JSON; E401 naming the file when they are not JSON. */
+export function parseJsonFile(bytes: Uint8Array, file: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new MednerError("E401", `${file} is not valid JSON (${firstLine(err)})`);
+  }
+}
 
 /** The file a runtime is served for the dtype's ONNX `file`: its ORT-format twin where the runtime streams and has one. */
 export function servedFile(manifest: Pick<Manifest, "files">, file: string, createRunner: RunnerFactory<unknown>, open?: OpenFile): string {

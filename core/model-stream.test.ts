@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sha256Hex } from "./model-loader.ts";
+import { sha256Hex } from "./sha256.ts";
 import { verifiedStream } from "./model-stream.ts";
 
 const bytes = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251);

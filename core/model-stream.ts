@@ -2,8 +2,8 @@
 // runtime can write it straight where it will live — onnxruntime's wasm heap — and no whole copy of it ever exists
 // in JavaScript. The stream is checked against the manifest as it passes: it errors at its end (E402) unless its
 // bytes are exactly the file the manifest describes, before anyone builds a session on them.
-import { sha256 } from "@noble/hashes/sha2.js";
 import { MednerError } from "./errors.ts";
+import { sha256Stream } from "./sha256.ts";
 
 export interface ModelStream {
   /** Bytes the body will deliver (the store's object size). */
@@ -38,7 +38,7 @@ export function verifiedStream(file: string, entry: { sha256: string; size: numb
     void stream.body.cancel().catch(() => {});
     throw new MednerError("E402", `${file}: the store holds ${stream.size} bytes, the manifest says ${entry.size}: truncated or replaced`);
   }
-  const hash = sha256.create();
+  const hash = sha256Stream();
   let seen = 0;
   const check = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
@@ -48,7 +48,7 @@ export function verifiedStream(file: string, entry: { sha256: string; size: numb
       controller.enqueue(chunk);
     },
     flush() {
-      const got = Array.from(hash.digest(), (b) => b.toString(16).padStart(2, "0")).join("");
+      const got = hash.hex();
       if (seen !== entry.size || got !== entry.sha256)
         throw new MednerError("E402", `${file}: sha256 mismatch (expected ${entry.sha256.slice(0, 12)}… for ${entry.size} bytes, got ${got.slice(0, 12)}… for ${seen} bytes): truncated or tampered`);
     },

@@ -27,11 +27,6 @@ export function tagNames(labels: readonly string[], scheme: TagScheme): string[]
   return ["O", ...labels.flatMap((l) => prefixes.map((p) => `${p}-${l}`))];
 }
 
-export function assertScheme(scheme: string): TagScheme {
-  if (scheme === "BIO" || scheme === "BILOU") return scheme;
-  throw new MednerError("E120", `unknown tag scheme "${scheme}": expected BIO or BILOU`);
-}
-
 /** Tags for `n` tokens from non-overlapping token spans. */
 export function encodeTags(n: number, spans: TokenSpan[], scheme: TagScheme): string[] {
   const tags = new Array<string>(n).fill("O");

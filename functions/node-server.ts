@@ -1,7 +1,7 @@
 // Node entry point (`npm run serve:node`): the same Hono app, with models from a folder laid out like the bucket
 // (MEDNER_STORE, default .medner/store) and sessions through the Node ort adapter. For self-hosting.
 import { serve } from "@hono/node-server";
-import { createNativeRunner, createNativeTransformerRunner } from "./adapters/ort-native.ts";
+import { createNativeRunner, createNativeTransformerRunner } from "./adapters/ort-native-node.ts";
 import { fsStore } from "./adapters/fs-store.ts";
 import { createApp } from "./app.ts";
 import type { Bindings } from "./env.ts";

@@ -7,11 +7,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MednerError } from "../core/errors.ts";
 import { MODEL_NAME, MODEL_VERSION } from "../core/store-keys.ts";
-import { buildTransformerFolder, type Variant } from "../trainer/transformer/folder.ts";
-import { VARIANTS } from "../trainer/transformer/graph-variants.ts";
-import { d4dataLabels, PRESETS, presetConfig, type Preset } from "../trainer/transformer/hf-config.ts";
-import { buildVocab, clinicalTexts, tokenizerFiles } from "../trainer/transformer/vocab.ts";
-import { randomDistilBertWeights } from "../trainer/transformer/weights.ts";
+import { buildTransformerFolder, type Variant } from "../trainer/distilbert/folder.ts";
+import { VARIANTS } from "../trainer/distilbert/graph-variants.ts";
+import { d4dataLabels, PRESETS, presetConfig, type Preset } from "../trainer/distilbert/hf-config.ts";
+import { buildVocab, clinicalTexts, tokenizerFiles } from "../trainer/distilbert/vocab.ts";
+import { randomDistilBertWeights } from "../trainer/distilbert/weights.ts";
+import { isMain } from "./is-main.ts";
 
 /** Vocabulary sizes: bert-base-uncased's for full; small enough for tiny to stay well under 1 MB. */
 export const VOCAB_SIZES: Record<Preset, number> = { tiny: 1200, full: 30522 };
@@ -63,7 +64,7 @@ function parseCli(argv: string[]): GenerateOptions {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   try {
     const o = parseCli(process.argv.slice(2));
     const t0 = Date.now();

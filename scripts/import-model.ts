@@ -10,9 +10,10 @@ import { parseArgs } from "node:util";
 import { MednerError } from "../core/errors.ts";
 import { MODEL_NAME, MODEL_VERSION } from "../core/store-keys.ts";
 import type { TransformerManifest } from "../core/transformer/manifest.ts";
-import { buildTransformerFolder, readTransformerManifest, type Variant } from "../trainer/transformer/folder.ts";
-import { downloadHubRepo, hubSource } from "../trainer/transformer/hub.ts";
-import { readHubDownload } from "../trainer/transformer/hub-model.ts";
+import { buildTransformerFolder, readTransformerManifest, type Variant } from "../trainer/distilbert/folder.ts";
+import { downloadHubRepo, hubSource } from "../trainer/distilbert/hub.ts";
+import { readHubDownload } from "../trainer/distilbert/hub-model.ts";
+import { isMain } from "./is-main.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const USAGE = "usage: models:import <owner/name> [--revision main] [--out DIR] [--name transformer] [--version V] [--variant medner|standard] [--force]";
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
   process.stderr.write(`medner: imported ${repo}@${values.revision} as ${manifest.name} ${manifest.version} (${manifest.labels.length} labels, ${mb} MB, ${seconds} s) into ${out}\n`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   try {
     await main();
   } catch (err) {

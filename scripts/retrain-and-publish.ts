@@ -14,6 +14,7 @@ import { loadConfig } from "../trainer/model/config.ts";
 import { publish } from "../trainer/publish/publish.ts";
 import { openTarget, TARGETS, type PublishTarget, type TargetKind } from "../trainer/publish/targets.ts";
 import { runTraining } from "../trainer/run-training.ts";
+import { isMain } from "./is-main.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const EXIT = { published: 0, error: 1, refused: 2 } as const;
@@ -89,7 +90,7 @@ async function main(): Promise<number> {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   main().then(
     (code) => process.exit(code),
     (err) => {

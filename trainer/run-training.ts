@@ -1,16 +1,15 @@
 // Trains a tagger into OUT/: model-last/ on every evaluation (and on interruption or error), model-best/ when dev F1
 // improves, metrics.json with the whole history, and training-curve.svg — what `medner train` runs.
-import { createHash } from "node:crypto";
 import { copyFileSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { MednerError, type Doc, type Scores } from "../core/index.ts";
+import { MednerError, sha256Stream, type Doc, type Scores } from "../core/index.ts";
 import type { BackendInfo } from "./backend.ts";
 import { trainingCurveSvg, type CurvePoint } from "./curve.ts";
 import type { TaggerConfig } from "./model/config.ts";
 import { saveTagger } from "./model/io.ts";
 import { rng, shuffle } from "./model/rng.ts";
 import type { Tagger } from "./model/tagger.ts";
-import { trainTagger, type PartialCorpus, type TrainEvent } from "./train.ts";
+import { trainTagger, type PartialCorpus, type TrainEvent } from "./training-loop.ts";
 
 export interface TrainingRun {
   config: TaggerConfig;
@@ -36,9 +35,10 @@ export interface TrainingSummary {
 }
 
 export function dataHash(docs: Doc[]): string {
-  const h = createHash("sha256");
-  for (const d of docs) h.update(JSON.stringify([d.text, d.entities]));
-  return h.digest("hex");
+  const h = sha256Stream();
+  const utf8 = new TextEncoder();
+  for (const d of docs) h.update(utf8.encode(JSON.stringify([d.text, d.entities])));
+  return h.hex();
 }
 
 /** Holds out `fraction` of the documents (seeded) when no dev set is given. */

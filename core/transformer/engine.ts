@@ -15,12 +15,6 @@ export interface TransformerRunner {
   release?(): Promise<void>;
 }
 
-/** Parsed tokenizer.json and tokenizer_config.json. */
-export interface TokenizerFiles {
-  tokenizerJson: unknown;
-  tokenizerConfig: unknown;
-}
-
 export interface TransformerEngineOptions {
   /**
    * Padded tokens per runner call (batch × seq). Attention memory grows with batch × heads × seq², about 12.6 MB per
@@ -64,7 +58,6 @@ interface Job {
 }
 
 export class TransformerEngine {
-  readonly tokenizer: WordPieceTokenizer;
   private readonly windowSize: number;
   private readonly overlap: number;
   private readonly maxBatchTokens: number;
@@ -73,11 +66,10 @@ export class TransformerEngine {
 
   constructor(
     readonly manifest: TransformerManifest,
-    tokenizer: TokenizerFiles | WordPieceTokenizer,
+    readonly tokenizer: WordPieceTokenizer,
     private readonly runner: TransformerRunner,
     options: TransformerEngineOptions = {},
   ) {
-    this.tokenizer = tokenizer instanceof WordPieceTokenizer ? tokenizer : new WordPieceTokenizer(tokenizer.tokenizerJson, tokenizer.tokenizerConfig);
     const windowTokens = Math.min(options.windowTokens ?? manifest.maxLength, manifest.maxLength);
     if (!Number.isInteger(windowTokens)) throw new MednerError("E401", `a window of ${windowTokens} tokens is not a whole number`);
     this.windowSize = windowTokens - 2;

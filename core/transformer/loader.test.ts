@@ -2,10 +2,10 @@
 // config labels, tokenizer, session, warm-up) and the coded errors it gives.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { sha256Hex } from "../model-loader.ts";
+import { sha256Hex } from "../sha256.ts";
 import type { TransformerRunner } from "./engine.ts";
 import { loadTransformer } from "./loader.ts";
-import { TRANSFORMER_DTYPE_FILES } from "./manifest.ts";
+import { dtypeFile } from "../manifest.ts";
 
 const LABELS = ["O", "B-Medication", "I-Medication", "B-Sign_symptom", "I-Sign_symptom"];
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -17,8 +17,8 @@ async function folder(overrides: { labels?: string[] } = {}): Promise<Map<string
     ["config.json", enc(JSON.stringify({ id2label: Object.fromEntries(LABELS.map((l, i) => [String(i), l])) }))],
     ["tokenizer.json", new Uint8Array(readFileSync(`${tokDir}/tokenizer.json`))],
     ["tokenizer_config.json", new Uint8Array(readFileSync(`${tokDir}/tokenizer_config.json`))],
-    [TRANSFORMER_DTYPE_FILES.fp32, enc("fp32 graph")],
-    [TRANSFORMER_DTYPE_FILES.q8, enc("q8 graph")],
+    [dtypeFile("transformer", "fp32"), enc("fp32 graph")],
+    [dtypeFile("transformer", "q8"), enc("q8 graph")],
   ]);
   const listed = Object.fromEntries(await Promise.all([...files].map(async ([path, bytes]) => [path, { sha256: await sha256Hex(bytes), size: bytes.byteLength }] as const)));
   const manifest = {

@@ -2,11 +2,11 @@
 // checks every file it reads against the manifest's size and sha256, builds the tokenizer and the ONNX session, and
 // proves they run together before anyone relies on them.
 import { describeIssue, MednerError } from "../errors.ts";
-import type { Dtype } from "../manifest.ts";
-import { firstLine, startEngine, verifyFile } from "../model-loader.ts";
+import { dtypeFile, manifestKind, type Dtype, type Manifest } from "../manifest.ts";
+import { firstLine, parseJsonFile, parseManifest, startEngine, verifyFile } from "../model-loader.ts";
 import type { OpenFile, RunnerFactory } from "../model-stream.ts";
 import { TransformerEngine, type TransformerEngineOptions, type TransformerRunner } from "./engine.ts";
-import { TRANSFORMER_DTYPE_FILES, TransformerManifestSchema, type TransformerManifest } from "./manifest.ts";
+import { TransformerManifestSchema, type TransformerManifest } from "./manifest.ts";
 import { WordPieceTokenizer } from "./wordpiece.ts";
 
 export interface TransformerLoadOptions extends TransformerEngineOptions {
@@ -16,19 +16,15 @@ export interface TransformerLoadOptions extends TransformerEngineOptions {
   open?: OpenFile;
 }
 
-
-function parseJson(bytes: Uint8Array, file: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    throw new MednerError("E401", `${file} is not valid JSON (${firstLine(err)})`);
-  }
-}
-
 export function parseTransformerManifest(json: unknown, where = "manifest.json"): TransformerManifest {
   const r = TransformerManifestSchema.safeParse(json);
   if (!r.success) throw new MednerError("E401", describeIssue(r.error, where));
   return r.data;
+}
+
+/** A tagger's or a transformer's manifest, whichever `kind` says: both list their files with sha256 and size. */
+export function parseAnyManifest(json: unknown, where = "manifest.json"): Manifest | TransformerManifest {
+  return manifestKind(json) === "transformer" ? parseTransformerManifest(json, where) : parseManifest(json, where);
 }
 
 /**
@@ -43,7 +39,7 @@ export async function loadTransformer(
 ): Promise<TransformerEngine> {
   const raw = await read("manifest.json");
   if (!raw) throw new MednerError("E401", "manifest.json is missing");
-  const manifest = parseTransformerManifest(parseJson(raw, "manifest.json"));
+  const manifest = parseTransformerManifest(parseJsonFile(raw, "manifest.json"));
   const readVerified = async (file: string) => {
     const bytes = await read(file);
     if (!bytes) throw new MednerError("E401", `${file} is missing`);
@@ -51,7 +47,7 @@ export async function loadTransformer(
     return bytes;
   };
 
-  const config = parseJson(await readVerified("config.json"), "config.json") as { id2label?: Record<string, string> };
+  const config = parseJsonFile(await readVerified("config.json"), "config.json") as { id2label?: Record<string, string> };
   if (config.id2label) {
     const id2label = manifest.labels.map((_, i) => config.id2label![String(i)]);
     if (Object.keys(config.id2label).length !== manifest.labels.length || id2label.some((l, i) => l !== manifest.labels[i]))
@@ -59,13 +55,13 @@ export async function loadTransformer(
   }
   let tokenizer: WordPieceTokenizer;
   try {
-    tokenizer = new WordPieceTokenizer(parseJson(await readVerified("tokenizer.json"), "tokenizer.json"), parseJson(await readVerified("tokenizer_config.json"), "tokenizer_config.json"));
+    tokenizer = new WordPieceTokenizer(parseJsonFile(await readVerified("tokenizer.json"), "tokenizer.json"), parseJsonFile(await readVerified("tokenizer_config.json"), "tokenizer_config.json"));
   } catch (err) {
     if (err instanceof MednerError) throw err;
     throw new MednerError("E401", `the tokenizer cannot be used: ${firstLine(err)}`);
   }
 
-  const file = TRANSFORMER_DTYPE_FILES[options.dtype ?? manifest.dtype];
+  const file = dtypeFile("transformer", options.dtype ?? manifest.dtype);
   // q8 graphs quantize activations per batch: one window per run keeps each note's answer independent of the others.
   const batchWindows = options.batchWindows ?? (options.dtype ?? manifest.dtype) !== "q8";
   return startEngine(manifest, file, read, createRunner, options.open, (runner) => new TransformerEngine(manifest, tokenizer, runner, { ...options, batchWindows }));

@@ -1,13 +1,7 @@
 // What an exported transformer folder is (the Hugging Face / transformers.js layout plus our manifest.json): the
 // generator, the hub importer, the publisher and every loader read and write it through this one schema.
 import { z } from "zod";
-import { DTYPES, type Dtype } from "../manifest.ts";
-
-/** dtype → ONNX file inside a transformer folder, as transformers.js names them. */
-export const TRANSFORMER_DTYPE_FILES: Record<Dtype, string> = { fp32: "onnx/model.onnx", q8: "onnx/model_quantized.onnx" };
-
-/** The files besides the ONNX graphs that a transformer folder always carries. */
-export const TRANSFORMER_SIDE_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"] as const;
+import { DTYPES } from "../manifest.ts";
 
 const FileEntry = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.int().nonnegative(), dtype: z.enum(DTYPES).optional() });
 

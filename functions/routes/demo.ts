@@ -29,7 +29,7 @@ export async function demoCsp(): Promise<string> {
 
 // Built on the first request, not at module load: workerd allows no crypto work in global scope.
 let page: Promise<{ html: string; csp: string }> | undefined;
-const built = () => (page ??= demoCsp().then((csp) => ({ html: renderDemoPage(), csp })));
+const built = () => (page ??= demoCsp().then(async (csp) => ({ html: await renderDemoPage(), csp })));
 
 export const demo = new Hono<AppEnv>().get("/", async (c) => {
   const { html, csp } = await built();

@@ -1,6 +1,7 @@
 // GET /models and GET /models/:name: what is published in the store — versions, the current one, labels, metrics.
 import { Hono } from "hono";
-import { ManifestSchema, MODEL_NAME, modelKey, modelsPrefix, pointerKey, PointerSchema, RESERVED_MODEL_NAMES } from "../../core/index.ts";
+import { ManifestSchema, MODEL_NAME, modelKey, modelsPrefix, pointerKey, RESERVED_MODEL_NAMES } from "../../core/index.ts";
+import { parsePointer, publishedVersions } from "../../core/published.ts";
 import { entityLabels, TransformerManifestSchema } from "../../core/transformer/index.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
@@ -16,12 +17,9 @@ async function readJson(store: ModelStore, key: string): Promise<unknown | null>
   }
 }
 
-export async function describeModel(store: ModelStore, name: string) {
-  const keys = await store.list(modelsPrefix(name));
-  const versions = [...new Set(keys.filter((k) => k.endsWith("/manifest.json")).map((k) => k.split("/")[2]!))].sort();
-  if (versions.length === 0) return null;
-  const pointer = PointerSchema.safeParse(await readJson(store, pointerKey(name)));
-  const current = pointer.success ? pointer.data.version : null;
+/** A published model and each of its versions (sorted, at least one), read from the store. */
+async function describeModel(store: ModelStore, name: string, versions: string[]) {
+  const current = parsePointer(await store.get(pointerKey(name)))?.version ?? null;
   const details = await Promise.all(
     versions.map(async (version) => {
       const json = await readJson(store, modelKey(name, version, "manifest.json"));
@@ -50,13 +48,14 @@ export const models = (storeOf: (env: AppEnv["Bindings"]) => ModelStore) =>
   new Hono<AppEnv>()
     .get("/models", async (c) => {
       const store = storeOf(c.env);
-      const names = [...new Set((await store.list(modelsPrefix())).map((k) => k.split("/")[1]!))].filter((n) => MODEL_NAME.test(n) && !RESERVED_MODEL_NAMES.includes(n)).sort();
-      const all = await Promise.all(names.map((n) => describeModel(store, n)));
-      return c.json({ models: all.filter((m) => m !== null).map(({ versions, ...m }) => ({ ...m, versions: versions.map((v) => v.version) })) });
+      const published = [...publishedVersions(await store.list(modelsPrefix()))].filter(([n]) => MODEL_NAME.test(n) && !RESERVED_MODEL_NAMES.includes(n));
+      const all = await Promise.all(published.map(([n, versions]) => describeModel(store, n, versions)));
+      return c.json({ models: all.map(({ versions, ...m }) => ({ ...m, versions: versions.map((v) => v.version) })) });
     })
     .get("/models/:name", async (c) => {
       const name = c.req.param("name");
-      const m = MODEL_NAME.test(name) ? await describeModel(storeOf(c.env), name) : null;
-      if (!m) throw new ApiError(404, "model_not_found", `model "${name}" is not published`);
-      return c.json(m);
+      const store = storeOf(c.env);
+      const versions = MODEL_NAME.test(name) ? publishedVersions(await store.list(modelsPrefix(name))).get(name) : undefined;
+      if (!versions) throw new ApiError(404, "model_not_found", `model "${name}" is not published`);
+      return c.json(await describeModel(store, name, versions));
     });

@@ -14,7 +14,7 @@ import {
   transitionConstraints,
   type TaggerRunner,
 } from "../../core/index.ts";
-import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { initBackend } from "../../trainer/backend.ts";
 import { exportModel } from "../../trainer/export/export-model.ts";
 import { loadTagger } from "../../trainer/model/io.ts";

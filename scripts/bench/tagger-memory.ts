@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadExportedTagger } from "../../core/index.ts";
-import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { reportMemory } from "./memory.ts";
 
 const [dir] = process.argv.slice(2) as [string];

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTransformer, WordPieceTokenizer } from "../../core/transformer/index.ts";
-import { createNodeTransformerRunner } from "../../functions/adapters/ort-node.ts";
+import { createNodeTransformerRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { reportMemory } from "./memory.ts";
 import { noteOfTokens } from "./transformer-notes.ts";
 

@@ -8,9 +8,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadTransformer, TRANSFORMER_DTYPE_FILES, WordPieceTokenizer, type TransformerEngine, type TransformerRunner } from "../../core/transformer/index.ts";
-import { createNativeTransformerRunner } from "../../functions/adapters/ort-native.ts";
-import { createNodeTransformerRunner } from "../../functions/adapters/ort-node.ts";
+import { dtypeFile } from "../../core/manifest.ts";
+import { loadTransformer, WordPieceTokenizer, type TransformerEngine, type TransformerRunner } from "../../core/transformer/index.ts";
+import { createNativeTransformerRunner } from "../../functions/adapters/ort-native-node.ts";
+import { createNodeTransformerRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { timeRuns } from "./stats.ts";
 import { noteOfTokens } from "./transformer-notes.ts";
 
@@ -107,10 +108,10 @@ export async function benchTransformer(o: TransformerBenchOptions) {
   }
   noise.sort((x, y) => x - y);
   const memory = JSON.parse(execFileSync(process.execPath, ["--import", "tsx", "scripts/bench/transformer-memory.ts", o.model, "512"], { encoding: "utf8" }));
-  const q8 = manifest.files[TRANSFORMER_DTYPE_FILES.q8];
+  const q8 = manifest.files[dtypeFile("transformer", "q8")];
   return {
     model: { layers: manifest.shape.layers, hidden: manifest.shape.hidden, vocab: manifest.shape.vocab, labels: manifest.labels.length, dtype: "q8", bytes: q8.size },
-    standardBytes: JSON.parse(readFileSync(join(o.standard, "manifest.json"), "utf8")).files[TRANSFORMER_DTYPE_FILES.q8].size,
+    standardBytes: JSON.parse(readFileSync(join(o.standard, "manifest.json"), "utf8")).files[dtypeFile("transformer", "q8")].size,
     runs,
     tokenAgreement: same / total,
     agreementTokens: total,

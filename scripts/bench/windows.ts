@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTransformer, type TransformerEngine } from "../../core/transformer/index.ts";
-import { createNativeTransformerRunner } from "../../functions/adapters/ort-native.ts";
+import { createNativeTransformerRunner } from "../../functions/adapters/ort-native-node.ts";
 import { noteOfTokens } from "./transformer-notes.ts";
 
 const load = (dir: string, windowTokens: number, windowOverlap?: number): Promise<TransformerEngine> =>

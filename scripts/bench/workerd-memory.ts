@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
-import { DTYPE_FILES, ortFormatFile, TRANSFORMER_DTYPE_FILES } from "../../core/index.ts";
+import { dtypeFile, manifestKind, ortFormatFile } from "../../core/index.ts";
 import { publish } from "../../trainer/publish/publish.ts";
 import { localTarget } from "../../trainer/publish/targets.ts";
 import { waitReady } from "./edge.ts";
@@ -171,8 +171,8 @@ export async function measureInWorkerd(spec: MemoryRunSpec, repeats = 5) {
 /** Bytes of the file the run serves: the ORT-format twin when streamed and present, else the ONNX file. */
 function servedBytes(spec: MemoryRunSpec): number {
   const size = (dir: string) => {
-    const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { files: Record<string, { size: number }>; kind: string };
-    const onnx = (m.kind === "transformer" ? TRANSFORMER_DTYPE_FILES : DTYPE_FILES).q8;
+    const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { files: Record<string, { size: number }> };
+    const onnx = dtypeFile(manifestKind(m), "q8");
     return (!spec.before && m.files[ortFormatFile(onnx)] ? m.files[ortFormatFile(onnx)] : m.files[onnx])!.size;
   };
   return size(spec.dir) + (spec.transformerDir ? size(spec.transformerDir) : 0);

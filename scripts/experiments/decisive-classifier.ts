@@ -8,11 +8,11 @@
 import { readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { WordPieceTokenizer } from "../../core/transformer/index.ts";
-import { buildDistilBertGraph } from "../../trainer/transformer/distilbert-graph.ts";
-import { VARIANT_GRAPHS } from "../../trainer/transformer/graph-variants.ts";
-import { d4dataLabels, presetConfig } from "../../trainer/transformer/hf-config.ts";
-import { buildVocab, clinicalTexts, tokenizerFiles } from "../../trainer/transformer/vocab.ts";
-import { randomDistilBertWeights } from "../../trainer/transformer/weights.ts";
+import { buildDistilBertGraph } from "../../trainer/distilbert/distilbert-graph.ts";
+import { VARIANT_GRAPHS } from "../../trainer/distilbert/graph-variants.ts";
+import { d4dataLabels, presetConfig } from "../../trainer/distilbert/hf-config.ts";
+import { buildVocab, clinicalTexts, tokenizerFiles } from "../../trainer/distilbert/vocab.ts";
+import { randomDistilBertWeights } from "../../trainer/distilbert/weights.ts";
 import { rng } from "../../trainer/model/rng.ts";
 
 const D = 768;

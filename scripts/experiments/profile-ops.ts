@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { isMain } from "../is-main.ts";
 
 // Operator types that make up attention in either graph (torch-style export or com.microsoft MultiHeadAttention).
 // MatMul is attention's probabilities × values in the torch-style graph; in the medner graph it is the fp32 classifier
@@ -86,4 +87,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (isMain(import.meta.url)) await main();

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { modelKey, pointerKey, sha256Hex } from "../../core/index.ts";
 import { fsStore } from "../../functions/adapters/fs-store.ts";
-import { createNodeRunner, createNodeTransformerRunner } from "../../functions/adapters/ort-node.ts";
+import { createNodeRunner, createNodeTransformerRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { createApp, type AppDeps } from "../../functions/app.ts";
 import type { Bindings } from "../../functions/env.ts";
 import { generateTransformer } from "../../scripts/generate-transformer.ts";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadExportedTagger, tagNames, transitionConstraints, type Doc } from "../../core/index.ts";
-import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { readCorpus } from "../../trainer/corpus/index.ts";
 import { loadConfig } from "../../trainer/model/config.ts";
@@ -14,7 +14,7 @@ import { crfNll } from "../../trainer/model/crf-loss.ts";
 import { loadTagger } from "../../trainer/model/io.ts";
 import { rng } from "../../trainer/model/rng.ts";
 import { runTraining } from "../../trainer/run-training.ts";
-import { evaluateTagger } from "../../trainer/train.ts";
+import { evaluateTagger } from "../../trainer/training-loop.ts";
 import { ROOT } from "./cli.ts";
 import { exportFp32, expectSameEntities } from "./onnx-parity.ts";
 

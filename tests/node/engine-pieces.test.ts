@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseManifest, planPieces, TaggerEngine } from "../../core/index.ts";
-import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
+import { TAGGER_NOTES } from "../fixtures/tagger-notes.ts";
 import { ROOT } from "./cli.ts";
 
 const FIXTURE = join(ROOT, "tests/fixtures/models/tiny-tagger");
@@ -38,7 +39,7 @@ describe("planPieces", () => {
 describe("a long note in pieces", async () => {
   const raw = JSON.parse(readFileSync(join(FIXTURE, "manifest.json"), "utf8"));
   const runner = await createNodeRunner(new Uint8Array(readFileSync(join(FIXTURE, "model_quantized.onnx"))));
-  const sentences = JSON.parse(readFileSync(join(FIXTURE, "expected.json"), "utf8")).sentences as string[];
+  const sentences = TAGGER_NOTES;
   const note = Array.from({ length: 12 }, (_, i) => sentences[i % sentences.length]).join(" ");
   // The tiny config's encoder: depth 2, window 1.
   const engine = (receptiveField: number, maxBatchTokens: number) => new TaggerEngine(parseManifest({ ...raw, receptiveField }, "manifest.json"), runner, { maxBatchTokens });

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { describe, expect, it } from "vitest";
 import { MednerError } from "../../core/errors.ts";
-import { readSafetensors, writeSafetensors } from "../../trainer/transformer/safetensors.ts";
-import { bertTokenizerJson } from "../../trainer/transformer/tokenizer-from-vocab.ts";
-import type { Weights } from "../../trainer/transformer/weights.ts";
+import { readSafetensors, writeSafetensors } from "../../trainer/distilbert/safetensors.ts";
+import { bertTokenizerJson } from "../../trainer/distilbert/tokenizer-from-vocab.ts";
+import type { Weights } from "../../trainer/distilbert/weights.ts";
 import { ROOT } from "./cli.ts";
 
 /** A safetensors file assembled by hand from a header object and raw little-endian data, independent of the writer. */

@@ -10,11 +10,11 @@ import { join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransformerManifestSchema } from "../../core/transformer/manifest.ts";
-import { buildTransformerFolder } from "../../trainer/transformer/folder.ts";
-import { d4dataLabels, presetConfig } from "../../trainer/transformer/hf-config.ts";
-import { readHubDownload } from "../../trainer/transformer/hub-model.ts";
-import { writeSafetensors } from "../../trainer/transformer/safetensors.ts";
-import { randomDistilBertWeights } from "../../trainer/transformer/weights.ts";
+import { buildTransformerFolder } from "../../trainer/distilbert/folder.ts";
+import { d4dataLabels, presetConfig } from "../../trainer/distilbert/hf-config.ts";
+import { readHubDownload } from "../../trainer/distilbert/hub-model.ts";
+import { writeSafetensors } from "../../trainer/distilbert/safetensors.ts";
+import { randomDistilBertWeights } from "../../trainer/distilbert/weights.ts";
 import { ROOT } from "./cli.ts";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { featurize, lexiconTags, loadExportedTagger, PAD, tokenize, type Attribute, type Doc, type FeaturizerConfig } from "../../core/index.ts";
-import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { initBackend, type BackendInfo } from "../../trainer/backend.ts";
 import { loadConfig } from "../../trainer/model/config.ts";
 import { loadTagger } from "../../trainer/model/io.ts";
@@ -13,7 +13,7 @@ import { lemmasBelow, licenceOf, parseNouns, parseSenses } from "../../trainer/m
 import { rng } from "../../trainer/model/rng.ts";
 import { Tagger } from "../../trainer/model/tagger.ts";
 import { runTraining } from "../../trainer/run-training.ts";
-import { evaluateTagger } from "../../trainer/train.ts";
+import { evaluateTagger } from "../../trainer/training-loop.ts";
 import { medner, ROOT } from "./cli.ts";
 import { exportFp32, expectSameEntities } from "./onnx-parity.ts";
 import { tempDir, tempFile } from "./temp.ts";

@@ -3,15 +3,15 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { TAGGER_NOTES } from "../fixtures/tagger-notes.ts";
 import { medner, ROOT } from "./cli.ts";
 
 const FIXTURE = join(ROOT, "tests/fixtures/models/tiny-tagger");
-const expected = JSON.parse(readFileSync(join(FIXTURE, "expected.json"), "utf8")) as { sentences: string[]; entities: Array<Array<{ label: string; text: string }>> };
 
 describe("medner predict --html", () => {
   it("writes a page marking the entities the model finds, with the note escaped", () => {
     const out = join(mkdtempSync(join(tmpdir(), "medner-html-")), "note.html");
-    const text = `${expected.sentences[1]} <script>alert(1)</script>`;
+    const text = `${TAGGER_NOTES[1]} <script>alert(1)</script>`;
     const r = medner("predict", "--model", FIXTURE, "--text", text, "--json", "--html", out);
     expect(r.code, r.stderr).toBe(0);
     const entities = (JSON.parse(r.stdout) as { entities: Array<{ label: string; text: string }> }).entities;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelKey, pointerKey } from "../../core/index.ts";
-import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { createApp } from "../../functions/app.ts";
 import { listModels, publish, rollback } from "../../trainer/publish/publish.ts";
 import { dirTarget, localTarget, s3Target } from "../../trainer/publish/targets.ts";

@@ -10,7 +10,7 @@ import { readCorpus } from "../../trainer/corpus/index.ts";
 import { loadConfig } from "../../trainer/model/config.ts";
 import { loadTagger } from "../../trainer/model/io.ts";
 import { runTraining } from "../../trainer/run-training.ts";
-import { evaluateTagger } from "../../trainer/train.ts";
+import { evaluateTagger } from "../../trainer/training-loop.ts";
 import { medner, ROOT } from "./cli.ts";
 
 const CORPUS = join(ROOT, "tests/fixtures/corpora/clinical-small.json");
@@ -59,7 +59,9 @@ describe("custom tagger", () => {
     const a = loadTagger(join(out, "model-best"));
     const b = loadTagger(join(out, "model-best"));
     const texts = docs.map((d) => d.text);
-    expect(b.predict(texts)).toEqual(a.predict(texts));
+    const before = a.predict(texts);
+    expect(before.flat().length).toBeGreaterThan(10);
+    expect(b.predict(texts)).toEqual(before);
     expect(a.config).toEqual(loadConfig(CONFIG));
     a.dispose();
     b.dispose();
@@ -222,6 +224,8 @@ describe("medner evaluate and predict", () => {
     const r = medner("predict", "--model", join(out, "model-best"), "--text", text, "--json");
     expect(r.code).toBe(0);
     const { entities } = JSON.parse(r.stdout) as { entities: Array<{ start: number; end: number; text: string; label: string; score: number }> };
+    // Marked by hand (data/clinical-notes/GUIDELINES.md), and found by a model that fits the small corpus.
+    expect(entities.map((e) => [e.text, e.label])).toEqual(expect.arrayContaining([["HTN", "DISEASE"], ["COPD", "DISEASE"], ["lisinopril", "MEDICATION"]]));
     for (const e of entities) {
       expect(text.slice(e.start, e.end)).toBe(e.text);
       expect(e.score).toBeGreaterThan(0);

@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { AutoTokenizer, env, pipeline, Tensor, TokenClassificationPipeline } from "@huggingface/transformers";
 import * as ort from "onnxruntime-web";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Dtype } from "../../core/manifest.ts";
-import { loadTransformer, parseTransformerManifest, planWindows, TRANSFORMER_DTYPE_FILES, TransformerEngine, WordPieceTokenizer, type GroupEntity, type TokenEntity } from "../../core/transformer/index.ts";
-import { createNodeTransformerRunner } from "../../functions/adapters/ort-node.ts";
-import { createNativeTransformerRunner } from "../../functions/adapters/ort-native.ts";
+import { dtypeFile, type Dtype } from "../../core/manifest.ts";
+import { loadTransformer, parseTransformerManifest, planWindows, TransformerEngine, WordPieceTokenizer, type GroupEntity, type TokenEntity } from "../../core/transformer/index.ts";
+import { createNodeTransformerRunner } from "../../functions/adapters/ort-wasm-node.ts";
+import { createNativeTransformerRunner } from "../../functions/adapters/ort-native-node.ts";
 import { generateTransformer } from "../../scripts/generate-transformer.ts";
 
 /** Punctuation, words cut into pieces, accents, and characters outside the vocabulary ([UNK]: ☃, 🫀). */
@@ -206,7 +206,7 @@ describe.each(["q8", "fp32"] as const)("onnxruntime-web and onnxruntime-node on 
 describe("the engine's merged logits against a direct session.run", () => {
   const short = "Pt with HTN and DM2 on metformin 500 mg BID.";
   const direct = async (variant: string, dtype: Dtype, ids: number[]) => {
-    const session = await ort.InferenceSession.create(readFileSync(join(folder(variant), TRANSFORMER_DTYPE_FILES[dtype])));
+    const session = await ort.InferenceSession.create(readFileSync(join(folder(variant), dtypeFile("transformer", dtype))));
     const shape = [1, ids.length];
     const out = await session.run({ input_ids: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), shape), attention_mask: new ort.Tensor("int64", new BigInt64Array(ids.length).fill(1n), shape) });
     await session.release();

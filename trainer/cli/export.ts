@@ -15,7 +15,6 @@ interface ExportOpts {
   format?: string;
   offsets?: string;
   force?: boolean;
-  integerMatmul?: boolean;
   guardF1Loss: string;
   guardAgreement: string;
   vectorRows?: string;
@@ -33,7 +32,6 @@ export function registerExport(program: Command): void {
     .option("--name <name>", "model name in the manifest", "custom")
     .option("--version <version>", "model version (default: a UTC timestamp)")
     .option("--force", "write a q8 file even if the guard refuses it")
-    .option("--integer-matmul", "q8: integer matmuls on int8 activations (about 2x faster, less exact)")
     .option("--guard-f1-loss <points>", "q8 guard: most dev F1 points q8 may lose against fp32", "0.3")
     .option("--guard-agreement <percent>", "q8 guard: least share of fp32 entities q8 must reproduce", "99")
     .option("--vector-rows <n>", "keep only the word vectors of the n most frequent words, the lexicon's and --vector-corpus's (a smaller model for Workers)")
@@ -50,7 +48,7 @@ export function registerExport(program: Command): void {
     await initBackend();
     const dev = opts.data ? readCorpusFromOptions({ ...opts, data: opts.data }).docs : undefined;
     if (!dev) process.stderr.write("no --data: exporting without dev metrics and without the q8 guard\n");
-    const r = await exportModel({ modelDir: opts.model, out: opts.out, dtype: opts.dtype, name: opts.name, ...(opts.version ? { version: opts.version } : {}), ...(dev ? { dev } : {}), force: !!opts.force, integerMatmul: !!opts.integerMatmul, ...(opts.vectorRows ? { vectorRows: Number(opts.vectorRows) } : {}), ...(vectorWords ? { vectorWords } : {}), guard: { maxF1Loss: Number(opts.guardF1Loss) / 100, minAgreement: Number(opts.guardAgreement) / 100 } });
+    const r = await exportModel({ modelDir: opts.model, out: opts.out, dtype: opts.dtype, name: opts.name, ...(opts.version ? { version: opts.version } : {}), ...(dev ? { dev } : {}), force: !!opts.force, ...(opts.vectorRows ? { vectorRows: Number(opts.vectorRows) } : {}), ...(vectorWords ? { vectorWords } : {}), guard: { maxF1Loss: Number(opts.guardF1Loss) / 100, minAgreement: Number(opts.guardAgreement) / 100 } });
     const g = r.guard;
     process.stderr.write(
       `wrote ${opts.out}/${r.file} (${(r.manifest.files[r.file]!.size / 1e6).toFixed(2)} MB)` +

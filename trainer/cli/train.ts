@@ -12,7 +12,7 @@ import { loadTagger } from "../model/io.ts";
 import { checkLexiconFiles } from "../model/lexicon.ts";
 import { checkVectorFiles } from "../model/vectors.ts";
 import { runTraining, splitDev } from "../run-training.ts";
-import { evaluateTagger, labelsOf } from "../train.ts";
+import { evaluateTagger, corpusLabels } from "../training-loop.ts";
 import { corpusOptions, documentContext, readCorpusFromOptions } from "./options.ts";
 
 const BUNDLED = fileURLToPath(new URL("../../data/clinical-notes/", import.meta.url));
@@ -68,7 +68,7 @@ export function registerTrain(program: Command): void {
       } else ({ train, dev } = splitDev(train, config.training.devFraction, config.seed));
       const partial = opts.partial.map((path) => {
         const docs = read(path).docs;
-        return { path, docs, labels: labelsOf(docs) };
+        return { path, docs, labels: corpusLabels(docs) };
       });
       const partialNote = partial.map((p) => ` + ${p.docs.length} from ${p.path} (annotates ${p.labels.join(", ") || "nothing"})`).join("");
       process.stderr.write(`medner train: ${train.length} training docs${partialNote}, ${dev.length} dev docs, backend ${backend.name}${backend.skipped.length ? ` (skipped ${backend.skipped.join("; ")})` : ""}\n`);

@@ -17,10 +17,10 @@ import {
   type Manifest,
   type Scores,
 } from "../../core/index.ts";
-import { createNodeRunner } from "../../functions/adapters/ort-node.ts";
+import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { loadTagger, modelFacts } from "../model/io.ts";
+import { SeedAverageTagger } from "../model/seed-average.ts";
 import type { Tagger } from "../model/tagger.ts";
-import { EnsembleTagger } from "../model/ensemble.ts";
 import { toOrtFormat } from "./ort-format.ts";
 import { keepFrequentVectors } from "./prune-vectors.ts";
 import { exportTaggerOnnx } from "./tagger-onnx.ts";
@@ -34,14 +34,16 @@ export interface ExportOptions {
   /** Dev documents for the metrics in the manifest and the q8 guard. */
   dev?: Doc[];
   force?: boolean;
-  /** q8 only: integer matmuls on int8 activations (faster, less exact; the guard decides). */
-  integerMatmul?: boolean;
   /** Guard limits (default GUARD). */
   guard?: Partial<typeof GUARD>;
   /** Keep only the vectors of this many of the most frequent words (prune-vectors.ts): a smaller model for Workers. */
   vectorRows?: number;
   /** With vectorRows: also keep these words' vectors (the training corpus's). */
   vectorWords?: Iterable<string>;
+  /** What the model was made from (repository path → sha256), recorded as the manifest's `source.inputs`. */
+  inputs?: Record<string, string>;
+  /** q8: also write the ORT-format twin (default true). A folder shipped in git leaves it out: it is rebuilt at start. */
+  ortTwin?: boolean;
 }
 
 export interface GuardReport {
@@ -74,15 +76,17 @@ function manifestFor(tagger: Tagger, o: ExportOptions, trainDataSha256: string |
   };
 }
 
-async function engineFor(manifest: Manifest, bytes: Uint8Array): Promise<TaggerEngine> {
-  return new TaggerEngine(manifest, await createNodeRunner(bytes));
-}
-
-async function score(engine: TaggerEngine, docs: Doc[]): Promise<{ scores: Scores; preds: Array<Array<{ start: number; end: number; label: string }>> }> {
-  // The network's own output, as training measured it: the document rules would spread any q8/fp32 difference to
-  // every repeat of a string, and their score depends on how the corpus splits its documents.
-  const preds = await engine.predict(docs.map((d) => d.text), { documentRules: false });
-  return { scores: spanScores(docs.map((d, i) => ({ gold: d.entities, pred: preds[i]! }))), preds };
+/** Scores the graph `bytes` on `docs` in a session of its own, released before returning. */
+async function score(manifest: Manifest, bytes: Uint8Array, docs: Doc[]): Promise<{ scores: Scores; preds: Array<Array<{ start: number; end: number; label: string }>> }> {
+  const engine = new TaggerEngine(manifest, await createNodeRunner(bytes));
+  try {
+    // The network's own output, as training measured it: the document rules would spread any q8/fp32 difference to
+    // every repeat of a string, and their score depends on how the corpus splits its documents.
+    const preds = await engine.predict(docs.map((d) => d.text), { documentRules: false });
+    return { scores: spanScores(docs.map((d, i) => ({ gold: d.entities, pred: preds[i]! }))), preds };
+  } finally {
+    await engine.release();
+  }
 }
 
 const compact = (s: Scores) => ({
@@ -94,7 +98,7 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
   const info = modelFacts(o.modelDir);
   const tagger = loadTagger(o.modelDir);
   try {
-    const vectorRows = o.vectorRows ? keepFrequentVectors(tagger instanceof EnsembleTagger ? tagger.members : [tagger], o.vectorRows, o.vectorWords) : null;
+    const vectorRows = o.vectorRows ? keepFrequentVectors(tagger instanceof SeedAverageTagger ? tagger.members : [tagger], o.vectorRows, o.vectorWords) : null;
     const manifest = manifestFor(tagger, o, info.training.trainDataSha256 as string | undefined, {
       backend: info.training.backend,
       step: info.training.step,
@@ -102,14 +106,15 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
       weightsSha256: info.weightsSha256,
       ...(info.training.members ? { members: info.training.members, seed: info.training.seed } : {}),
       ...(vectorRows ? { vectorRows } : {}),
+      ...(o.inputs ? { inputs: o.inputs } : {}),
     });
-    const bytes = exportTaggerOnnx(tagger, o.dtype, { integerMatmul: !!o.integerMatmul });
+    const bytes = exportTaggerOnnx(tagger, o.dtype);
     let guard: GuardReport | null = null;
     if (o.dev) {
-      const main = await score(await engineFor(manifest, bytes), o.dev);
+      const main = await score(manifest, bytes, o.dev);
       manifest.devMetrics = { [o.dtype]: compact(main.scores) };
       if (o.dtype === "q8") {
-        const fp32 = await score(await engineFor(manifest, exportTaggerOnnx(tagger, "fp32")), o.dev);
+        const fp32 = await score(manifest, exportTaggerOnnx(tagger, "fp32"), o.dev);
         manifest.devMetrics.fp32 = compact(fp32.scores);
         let same = 0;
         let total = 0;
@@ -145,7 +150,7 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
     }
     const file = DTYPE_FILES[o.dtype];
     // Converted before anything is written, so a failed conversion leaves the folder as it was.
-    const ort = o.dtype === "q8" ? await toOrtFormat(bytes, "tagger") : null;
+    const ort = o.dtype === "q8" && o.ortTwin !== false ? await toOrtFormat(bytes, "tagger") : null;
     writeFileSync(join(o.out, file), bytes);
     manifest.files[file] = { sha256: await sha256Hex(bytes), size: bytes.byteLength, dtype: o.dtype };
     if (ort) {

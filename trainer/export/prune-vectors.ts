@@ -6,7 +6,7 @@ import { MednerError, valueHash } from "../../core/index.ts";
 import type { Tagger } from "../model/tagger.ts";
 import { readVectors } from "../model/vectors.ts";
 
-/** Prunes `tagger` in place (a tagger loaded for one export) and its ensemble members; returns rows kept per attribute. */
+/** Prunes `tagger` in place (a tagger loaded for one export) and its seed-average members; returns rows kept per attribute. */
 export function keepFrequentVectors(taggers: readonly Tagger[], keep: number, extraWords: Iterable<string> = [], read = readVectors): Record<number, number> {
   if (!Number.isInteger(keep) || keep < 1) throw new MednerError("E301", `--vector-rows must be a positive whole number, not ${keep}`);
   const kept: Record<number, number> = {};

@@ -5,41 +5,21 @@
 // biases and layer norms stay float32. A table only known words can reach (a whole-word attribute with `minCount`)
 // keeps only those words' rows, behind a row map: the same answers, a fraction of the bytes.
 import { attributeSlots, rowFor } from "../../core/index.ts";
-import { EnsembleTagger } from "../model/ensemble.ts";
+import { SeedAverageTagger } from "../model/seed-average.ts";
 import type { Tagger } from "../model/tagger.ts";
 import { GraphBuilder } from "./onnx-builder.ts";
+import { quantizeSymmetric } from "./quantize.ts";
 
 export type ExportDtype = "fp32" | "q8";
 export const OPSET = 17;
 const BIG = 2 ** 52;
 
-/** Symmetric int8 quantization with one scale per slice along `axis` (0: per row, 1: per column). */
-export function quantizeInt8(w: Float32Array, rows: number, cols: number, axis: 0 | 1, levels = 127): { q: Int8Array; scale: Float32Array } {
-  const n = axis === 0 ? rows : cols;
-  const scale = new Float32Array(n);
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < cols; c++) {
-      const i = axis === 0 ? r : c;
-      scale[i] = Math.max(scale[i]!, Math.abs(w[r * cols + c]!));
-    }
-  for (let i = 0; i < n; i++) scale[i] = scale[i]! > 0 ? scale[i]! / levels : 1;
-  const q = new Int8Array(rows * cols);
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < cols; c++) q[r * cols + c] = Math.max(-levels, Math.min(levels, Math.round(w[r * cols + c]! / scale[axis === 0 ? r : c]!)));
-  return { q, scale };
-}
-
-export interface QuantizeOptions {
-  /** q8 layers: integer matmuls on per-token int8 activations (fast) rather than dequantized int8 weights (exact activations). */
-  integerMatmul?: boolean;
-}
-
 /**
- * The graph of a tagger, or of an ensemble: each member's network side by side on the same ids (members featurize
+ * The graph of a tagger, or of a seed average: each member's network side by side on the same ids (members featurize
  * alike), their log-probabilities averaged. Frozen word-vector tables that the members share are stored once.
  */
-export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype, q: QuantizeOptions = {}): Uint8Array {
-  const members = tagger instanceof EnsembleTagger ? tagger.members : [tagger];
+export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype): Uint8Array {
+  const members = tagger instanceof SeedAverageTagger ? tagger.members : [tagger];
   const g = new GraphBuilder();
   const slots = attributeSlots(tagger.config.features);
   const S = slots.reduce((a, b) => a + b, 0);
@@ -47,16 +27,16 @@ export function exportTaggerOnnx(tagger: Tagger, dtype: ExportDtype, q: Quantize
   const ids = g.input("ids", "int32", ["batch", "tokens", S]);
   const mask = g.input("mask", "float32", ["batch", "tokens"]);
   const mask3 = g.node("Unsqueeze", [mask, g.ints([2])]);
-  if (members.length === 1) network(g, tagger, dtype, q, { prefix: "", ids, mask3, output: "logprobs", shared: null });
+  if (members.length === 1) network(g, tagger, dtype, { prefix: "", ids, mask3, output: "logprobs", shared: null });
   else {
     const shared = { first: members[0]!, names: new Map<number, string[]>() };
-    const outs = members.map((m, k) => network(g, m, dtype, q, { prefix: `m${k}.`, ids, mask3, shared }));
+    const outs = members.map((m, k) => network(g, m, dtype, { prefix: `m${k}.`, ids, mask3, shared }));
     const sum = outs.slice(1).reduce((acc, o) => g.node("Add", [acc, o]), outs[0]!);
-    // Renormalized per token, as EnsembleTagger.logProbs does, so entity scores stay probabilities.
+    // Renormalized per token, as SeedAverageTagger.logProbs does, so entity scores stay probabilities.
     g.node("LogSoftmax", [g.node("Div", [sum, g.constant("members", "float32", [], new Float32Array([members.length]))])], { axis: -1 }, "logprobs");
   }
   g.output("logprobs", "float32", ["batch", "tokens", K]);
-  const what = members.length > 1 ? `medner tagger ensemble of ${members.length}` : "medner tagger";
+  const what = members.length > 1 ? `medner tagger seed average of ${members.length}` : "medner tagger";
   return g.build("medner-tagger", OPSET, `${what} (${dtype}): ${tagger.labels.join(", ")}`);
 }
 
@@ -66,40 +46,28 @@ interface NetworkOptions {
   ids: string;
   mask3: string;
   output?: string;
-  /** Ensembles: frozen vector tables equal to the first member's reuse its constants. */
+  /** Seed averages: frozen vector tables equal to the first member's reuse its constants. */
   shared: { first: Tagger; names: Map<number, string[]> } | null;
 }
 
 /** Adds one tagger's network to `g`; returns the name of its log-probabilities. */
-function network(g: GraphBuilder, tagger: Tagger, dtype: ExportDtype, q: QuantizeOptions, o: NetworkOptions): string {
+function network(g: GraphBuilder, tagger: Tagger, dtype: ExportDtype, o: NetworkOptions): string {
   const { config, embed } = tagger;
   const { width, depth, window, maxoutPieces: P } = config.model;
   const slots = attributeSlots(config.features);
   const K = tagger.tags.length;
   const { ids, mask3, prefix } = o;
 
-  const f32 = (v: number) => g.constant(`${prefix}f32_${constants++}`, "float32", [], new Float32Array([v]));
-  let constants = 0;
   const param = (name: string) => tagger.params.get(name)!.dataSync() as Float32Array;
   const vector = (name: string) => g.constant(`${prefix}${name}`, "float32", [param(name).length], param(name));
   const dense = (x: string, name: string, rows: number, cols: number) => {
     if (dtype === "fp32") return g.node("Add", [g.node("MatMul", [x, g.constant(`${prefix}${name}.W`, "float32", [rows, cols], param(`${name}.W`))]), vector(`${name}.b`)]);
-    if (!q.integerMatmul) {
-      const w = quantizeInt8(param(`${name}.W`), rows, cols, 1);
-      const deq = g.node("DequantizeLinear", [g.constant(`${prefix}${name}.W.q`, "int8", [rows, cols], w.q), g.constant(`${prefix}${name}.W.scale`, "float32", [cols], w.scale), g.constant(`${prefix}${name}.W.zero`, "int8", [cols], new Int8Array(cols))], { axis: 1 });
-      return g.node("Add", [g.node("MatMul", [x, deq]), vector(`${name}.b`)]);
-    }
-    // Integer matmul (opt-in): activations quantized per token at run time, weights per column (int8). Per token, not
-    // per tensor (DynamicQuantizeLinear), so a note's result never depends on the other notes in its batch. Measured
-    // on the default clinical model: 2.3× faster than dequantized weights, but dev F1 0.7933 vs 0.8230 — the q8
-    // guard refuses it there, so the default keeps float activations.
-    const { q: wq, scale } = quantizeInt8(param(`${name}.W`), rows, cols, 1);
-    const rowScale = g.node("Max", [g.node("Div", [g.node("ReduceMax", [g.node("Abs", [x])], { axes: [-1], keepdims: 1 }), f32(127)]), f32(1e-12)]);
-    // uint8 with a fixed zero point of 128 (onnxruntime's well-trodden u8·s8 kernel); the scale is the token's own.
-    const xq = g.node("Cast", [g.node("Add", [g.node("Clip", [g.node("Round", [g.node("Div", [x, rowScale])]), f32(-127), f32(127)]), f32(128)])], { to: 2 });
-    const acc = g.node("MatMulInteger", [xq, g.constant(`${prefix}${name}.W.q`, "int8", [rows, cols], wq), g.constant(`${prefix}${name}.x.zero`, "uint8", [], new Uint8Array([128]))]);
-    const colScale = g.node("Mul", [rowScale, g.constant(`${prefix}${name}.W.scale`, "float32", [cols], scale)]);
-    return g.node("Add", [g.node("Mul", [g.node("Cast", [acc], { to: 1 }), colScale]), vector(`${name}.b`)]);
+    // Float activations times per-column int8 weights, dequantized in the graph (the runtimes fold that once at load).
+    // Integer matmuls on per-token int8 activations were measured on the default clinical model: 2.3x faster, but dev
+    // F1 0.7933 against 0.8230, which the q8 guard refuses; the option was removed (docs/benchmarks.md).
+    const w = quantizeSymmetric(param(`${name}.W`), rows, cols, "column");
+    const deq = g.node("DequantizeLinear", [g.constant(`${prefix}${name}.W.q`, "int8", [rows, cols], w.q), g.constant(`${prefix}${name}.W.scale`, "float32", [cols], w.scales), g.constant(`${prefix}${name}.W.zero`, "int8", [cols], new Int8Array(cols))], { axis: 1 });
+    return g.node("Add", [g.node("MatMul", [x, deq]), vector(`${name}.b`)]);
   };
   const maxout = (z: string) => {
     if (P === 1) return z;
@@ -132,8 +100,8 @@ function network(g: GraphBuilder, tagger: Tagger, dtype: ExportDtype, q: Quantiz
         : (() => {
             // int8 rows and their scales; only the gathered rows are dequantized: dequantizing whole tables would
             // cost more per request than the whole network.
-            const { q, scale } = quantizeInt8(table, rows + 1, dim, 0);
-            return [g.constant(`${own}embed.${a}.q`, "int8", [rows + 1, dim], q), g.constant(`${own}embed.${a}.scale`, "float32", [rows + 1], scale)];
+            const { q, scales } = quantizeSymmetric(table, rows + 1, dim, "row");
+            return [g.constant(`${own}embed.${a}.q`, "int8", [rows + 1, dim], q), g.constant(`${own}embed.${a}.scale`, "float32", [rows + 1], scales)];
           })());
     if (shared && tagger === shared.first) shared.names.set(a, tables);
     let rowsOut: string;

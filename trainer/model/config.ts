@@ -67,8 +67,6 @@ function readJson(path: string | URL): unknown {
   }
 }
 
-export const defaultConfig = (): TaggerConfig => parseConfig(readJson(DEFAULTS_URL), "models/custom/config.json");
-
 /** Applies `section.key=value` overrides; values are parsed as JSON when they can be (numbers, booleans, arrays). */
 export function applyOverrides(base: unknown, overrides: string[]): unknown {
   const out = structuredClone(base) as Record<string, unknown>;

@@ -1,15 +1,14 @@
 // Saves and loads a tagger directory: model.json (config, tags, featurizer version, training facts, weight index) and
 // weights.bin (float32, little-endian), verified by sha256. An incomplete or corrupt folder fails with E302 naming
 // what is wrong.
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { attributeDims, attributeSlots, describeIssue, FEATURIZER_VERSION, MednerError } from "../../core/index.ts";
+import { attributeDims, attributeSlots, describeIssue, FEATURIZER_VERSION, MednerError, sha256HexSync as sha256 } from "../../core/index.ts";
 import { parseConfig } from "./config.ts";
 import { HashEmbed } from "./hash-embed.ts";
 import { paramShapes, toVariables } from "./network.ts";
-import { checkMembers, EnsembleTagger, ensembleMembers, isEnsembleDir } from "./ensemble.ts";
+import { checkMembers, isSeedAverageDir, SeedAverageTagger, seedAverageMembers } from "./seed-average.ts";
 import { Tagger } from "./tagger.ts";
 
 export const MODEL_FORMAT = "medner-tagger";
@@ -27,12 +26,10 @@ const ModelJson = z.object({
 });
 export type ModelInfo = z.infer<typeof ModelJson>;
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
-
 /** Writes atomically: into DIR.tmp, then renamed, so an interruption never leaves a half-written model. */
 export function saveTagger(tagger: Tagger, dir: string, training: Record<string, unknown>): void {
-  // An ensemble is written by writeEnsemble from its members' folders; saving it here would save its first member.
-  if (tagger instanceof EnsembleTagger) throw new MednerError("E301", "an ensemble is not trained or saved as one model: `medner ensemble` writes it from its members");
+  // A seed average is written by writeSeedAverage from its members' folders; saving it here would save its first member.
+  if (tagger instanceof SeedAverageTagger) throw new MednerError("E301", "a seed average is not trained or saved as one model: `medner average-seeds` writes it from its members");
   const entries: Array<z.infer<typeof WeightEntry>> = [];
   const arrays: Float32Array[] = [];
   let offset = 0;
@@ -85,27 +82,27 @@ export function readModelInfo(dir: string): ModelInfo {
 
 /** What export records about a model folder: its training facts and one sha256 for its weights. */
 export function modelFacts(dir: string): { training: Record<string, unknown>; weightsSha256: string } {
-  if (!isEnsembleDir(dir)) {
+  if (!isSeedAverageDir(dir)) {
     const info = readModelInfo(dir);
     return { training: info.training, weightsSha256: info.weights.sha256 };
   }
-  const infos = ensembleMembers(dir).map((m) => readModelInfo(m.dir));
+  const infos = seedAverageMembers(dir).map((m) => readModelInfo(m.dir));
   return {
     training: { ...infos[0]!.training, members: infos.length, seed: infos.map((i) => i.training.seed), step: infos.map((i) => i.training.step) },
     weightsSha256: sha256(new TextEncoder().encode(infos.map((i) => i.weights.sha256).join(","))),
   };
 }
 
-/** A trained tagger folder, or an ensemble folder (trainer/model/ensemble.ts), loaded and verified. */
+/** A trained tagger folder, or a seed-average folder (trainer/model/seed-average.ts), loaded and verified. */
 export function loadTagger(dir: string): Tagger {
-  if (!isEnsembleDir(dir)) return loadSingle(dir);
-  const pinned = ensembleMembers(dir);
+  if (!isSeedAverageDir(dir)) return loadSingle(dir);
+  const pinned = seedAverageMembers(dir);
   const members: Tagger[] = [];
   try {
     for (const m of pinned) {
       const info = readModelInfo(m.dir);
       const sha = info.weights.sha256;
-      if (sha !== m.weightsSha256) throw new MednerError("E302", `${m.dir}: not the member this ensemble was made of (weights sha256 ${sha.slice(0, 12)}…, expected ${m.weightsSha256.slice(0, 12)}…)`);
+      if (sha !== m.weightsSha256) throw new MednerError("E302", `${m.dir}: not the member this seed average was made of (weights sha256 ${sha.slice(0, 12)}…, expected ${m.weightsSha256.slice(0, 12)}…)`);
       members.push(loadSingle(m.dir, info));
     }
     checkMembers(members, pinned.map((m) => m.dir));
@@ -113,7 +110,7 @@ export function loadTagger(dir: string): Tagger {
     for (const m of members) m.dispose();
     throw err;
   }
-  return new EnsembleTagger(members);
+  return new SeedAverageTagger(members);
 }
 
 function loadSingle(dir: string, info: ModelInfo = readModelInfo(dir)): Tagger {

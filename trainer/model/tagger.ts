@@ -11,7 +11,7 @@ import {
   tagNames,
   tokenize,
   transitionConstraints,
-  type PredictOptions,
+  type TaggerPredictOptions,
   type ScoredEntity,
   type Token,
   type TransitionConstraints,
@@ -112,7 +112,7 @@ export class Tagger {
     return decodeEntities(text, doc.tokens, logProbs, this.tags, this.constraints, transitions);
   }
 
-  predict(texts: readonly string[], options: PredictOptions = {}): Entity[][] {
+  predict(texts: readonly string[], options: TaggerPredictOptions = {}): Entity[][] {
     const docs = texts.map((t) => this.featurize(t));
     const lp = this.logProbs(docs);
     const K = this.tags.length;

@@ -10,14 +10,13 @@ import {
   MODEL_VERSION,
   modelKey,
   modelsPrefix,
-  parseManifest,
   pointerKey,
-  PointerSchema,
   sha256Hex,
   verifyFile,
   type Manifest,
 } from "../../core/index.ts";
-import { parseTransformerManifest, type TransformerManifest } from "../../core/transformer/index.ts";
+import { parsePointer, publishedVersions } from "../../core/published.ts";
+import { parseAnyManifest, type TransformerManifest } from "../../core/transformer/index.ts";
 import type { PublishTarget } from "./targets.ts";
 
 export interface PublishResult {
@@ -27,16 +26,9 @@ export interface PublishResult {
   previous: string | null;
 }
 
+/** The version current.json names; null when there is none or it is broken (a publish or a rollback mends it). */
 async function currentVersion(target: PublishTarget, name: string): Promise<string | null> {
-  const raw = await target.get(pointerKey(name));
-  if (!raw) return null;
-  const p = PointerSchema.safeParse(JSON.parse(new TextDecoder().decode(raw)));
-  return p.success ? p.data.version : null;
-}
-
-/** A tagger's or a transformer's manifest, told apart by `kind`: both list their files with sha256 and size. */
-function parseAnyManifest(json: unknown, where: string): Manifest | TransformerManifest {
-  return (json as { kind?: unknown } | null)?.kind === "transformer" ? parseTransformerManifest(json, where) : parseManifest(json, where);
+  return parsePointer(await target.get(pointerKey(name)))?.version ?? null;
 }
 
 /** Reads back every file of a published version and checks it against that version's manifest. */
@@ -110,15 +102,6 @@ export async function rollback(target: PublishTarget, name: string, to: string):
 }
 
 export async function listModels(target: PublishTarget): Promise<Array<{ name: string; current: string | null; versions: string[] }>> {
-  const keys = await target.list(modelsPrefix());
-  const byName = new Map<string, Set<string>>();
-  for (const k of keys) {
-    const [, name, version, file] = k.split("/");
-    if (!name || !version || file !== "manifest.json") continue;
-    if (!byName.has(name)) byName.set(name, new Set());
-    byName.get(name)!.add(version);
-  }
-  return Promise.all(
-    [...byName.keys()].sort().map(async (name) => ({ name, current: await currentVersion(target, name), versions: [...byName.get(name)!].sort() })),
-  );
+  const published = publishedVersions(await target.list(modelsPrefix()));
+  return Promise.all([...published].map(async ([name, versions]) => ({ name, current: await currentVersion(target, name), versions })));
 }

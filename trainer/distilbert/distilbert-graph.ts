@@ -3,9 +3,9 @@
 // [batch_size, sequence_length, labels] — the names and types optimum's export uses, so transformers.js and our engine
 // both run it. GraphOptions say how each part is built; graph-variants.ts names the combinations we ship.
 import { floatAttr, GraphBuilder } from "../export/onnx-builder.ts";
+import { quantizeBlockwise, quantizeSymmetric } from "../export/quantize.ts";
 import { MednerError } from "../../core/errors.ts";
 import type { DistilBertConfig } from "./hf-config.ts";
-import { quantizeBlockwise, quantizeSymmetric, transposed } from "./quantize.ts";
 import type { Weights } from "./weights.ts";
 
 export interface GraphOptions {
@@ -22,18 +22,20 @@ export interface GraphOptions {
   fp32Classifier: boolean;
   /** onnx: Reshape/Transpose/MatMul/Where/Softmax as torch exports DistilBERT; mha: com.microsoft MultiHeadAttention. */
   attention: "onnx" | "mha";
-  /** q, k and v from one [dim, 3·dim] matmul instead of three. */
-  packedQkv: boolean;
-  /** Add + LayerNormalization, or com.microsoft SkipLayerNormalization (residual add and bias inside). */
-  skipLayerNorm: boolean;
-  /** erf: Div/Erf/Add/Mul/Mul as torch exports exact GELU; bias-gelu: com.microsoft BiasGelu (the same exact GELU). */
-  gelu: "erf" | "bias-gelu";
 }
 
 const EPS = floatAttr(1e-12);
 /** MatMulNBits' block along K. */
 const BLOCK = 32;
 const f32 = (v: number) => Float32Array.of(v);
+
+/** torch Linear's [out, in] weight → [in, out] (ONNX MatMul's right operand). */
+function transposed(t: { shape: number[]; data: Float32Array }): Float32Array {
+  const [out, inn] = t.shape as [number, number];
+  const r = new Float32Array(out * inn);
+  for (let o = 0; o < out; o++) for (let i = 0; i < inn; i++) r[i * out + o] = t.data[o * inn + i]!;
+  return r;
+}
 
 export function buildDistilBertGraph(c: DistilBertConfig, w: Weights, o: GraphOptions, doc: string): Uint8Array {
   const g = new GraphBuilder();
@@ -57,14 +59,10 @@ export function buildDistilBertGraph(c: DistilBertConfig, w: Weights, o: GraphOp
     return g.constant(`${name}.bias`, "float32", [b.length], b);
   };
 
-  /** x·Wᵀ (+ bias when given) for torch Linears whose outputs are laid side by side (packed q, k, v). */
-  const matmul = (x: string, prefixes: string[], name: string, bias: string | null, fp32 = o.linear === "fp32"): string => {
-    const parts = prefixes.map((p) => ({ t: transposed(W(`${p}.weight`)), out: W(`${p}.weight`).shape[0]! }));
-    const inn = W(`${prefixes[0]}.weight`).shape[1]!;
-    const out = parts.reduce((n, p) => n + p.out, 0);
-    const weight = new Float32Array(inn * out);
-    for (let i = 0, col = 0; i < parts.length; col += parts[i]!.out, i++)
-      for (let r = 0; r < inn; r++) weight.set(parts[i]!.t.subarray(r * parts[i]!.out, (r + 1) * parts[i]!.out), r * out + col);
+  /** x·Wᵀ (+ bias when given) for the torch Linear `name`. */
+  const matmul = (x: string, name: string, bias: string | null, fp32 = o.linear === "fp32"): string => {
+    const [out, inn] = W(`${name}.weight`).shape as [number, number];
+    const weight = transposed(W(`${name}.weight`));
     const withBias = (y: string) => (bias ? g.node("Add", [y, bias]) : y);
     if (fp32) return withBias(g.node("MatMul", [x, g.constant(`${name}.weight`, "float32", [inn, out], weight)]));
     if (o.linear === "int8-channel") {
@@ -87,11 +85,8 @@ export function buildDistilBertGraph(c: DistilBertConfig, w: Weights, o: GraphOp
   };
 
   const gammaBeta = (prefix: string) => [g.constant(`${prefix}.weight`, "float32", [D], W(`${prefix}.weight`).data), g.constant(`${prefix}.bias`, "float32", [D], W(`${prefix}.bias`).data)];
-  /** LayerNorm(y + bias + residual); `y` comes without its bias when the fused op adds it. */
-  const addNorm = (y: string, residual: string, bias: string | null, prefix: string) =>
-    o.skipLayerNorm
-      ? g.node("com.microsoft:SkipLayerNormalization", [y, residual, ...gammaBeta(prefix), ...(bias ? [bias] : [])], { epsilon: EPS })
-      : g.node("LayerNormalization", [g.node("Add", [bias ? g.node("Add", [y, bias]) : y, residual]), ...gammaBeta(prefix)], { axis: -1, epsilon: EPS });
+  /** LayerNorm(y + residual). */
+  const addNorm = (y: string, residual: string, prefix: string) => g.node("LayerNormalization", [g.node("Add", [y, residual]), ...gammaBeta(prefix)], { axis: -1, epsilon: EPS });
 
   // Embeddings: word + position (0..sequence_length-1), then LayerNorm.
   const table = W("distilbert.embeddings.word_embeddings.weight");
@@ -130,31 +125,17 @@ export function buildDistilBertGraph(c: DistilBertConfig, w: Weights, o: GraphOp
     const qkv = ["q_lin", "k_lin", "v_lin"].map((n) => `${p}.attention.${n}`);
     // MHA adds the q/k/v biases itself; the ONNX path adds them after each matmul, as torch's Linear does.
     const fusedBias = o.attention === "mha";
-    let q: string, k: string, v: string, qkvBias: string | null = null;
-    if (o.packedQkv) {
-      const b = biasOf(qkv, `${p}.attention.qkv`);
-      qkvBias = fusedBias ? b : null;
-      [q, k, v] = g.nodeN("Split", [matmul(x, qkv, `${p}.attention.qkv`, fusedBias ? null : b), g.ints([D, D, D])], 3, { axis: -1 }) as [string, string, string];
-    } else {
-      [q, k, v] = qkv.map((n) => matmul(x, [n], n, fusedBias ? null : biasOf([n], n))) as [string, string, string];
-      if (fusedBias) qkvBias = biasOf(qkv, `${p}.attention.qkv`);
-    }
-    const context = attention(q, k, v, qkvBias, p);
-    const outBias = biasOf([`${p}.attention.out_lin`], `${p}.attention.out_lin`);
-    x = addNorm(matmul(context, [`${p}.attention.out_lin`], `${p}.attention.out_lin`, o.skipLayerNorm ? null : outBias), x, o.skipLayerNorm ? outBias : null, `${p}.sa_layer_norm`);
-    const lin1Bias = biasOf([`${p}.ffn.lin1`], `${p}.ffn.lin1`);
-    let gelu: string;
-    if (o.gelu === "bias-gelu") gelu = g.node("com.microsoft:BiasGelu", [matmul(x, [`${p}.ffn.lin1`], `${p}.ffn.lin1`, null), lin1Bias]);
-    else {
-      const h = matmul(x, [`${p}.ffn.lin1`], `${p}.ffn.lin1`, lin1Bias);
-      const erf = g.node("Erf", [g.node("Div", [h, g.constant(`${p}.sqrt2`, "float32", [], f32(Math.SQRT2))])]);
-      gelu = g.node("Mul", [g.node("Mul", [h, g.node("Add", [erf, g.constant(`${p}.one`, "float32", [], f32(1))])]), g.constant(`${p}.half`, "float32", [], f32(0.5))]);
-    }
-    const lin2Bias = biasOf([`${p}.ffn.lin2`], `${p}.ffn.lin2`);
-    x = addNorm(matmul(gelu, [`${p}.ffn.lin2`], `${p}.ffn.lin2`, o.skipLayerNorm ? null : lin2Bias), x, o.skipLayerNorm ? lin2Bias : null, `${p}.output_layer_norm`);
+    const [q, k, v] = qkv.map((n) => matmul(x, n, fusedBias ? null : biasOf([n], n))) as [string, string, string];
+    const context = attention(q, k, v, fusedBias ? biasOf(qkv, `${p}.attention.qkv`) : null, p);
+    x = addNorm(matmul(context, `${p}.attention.out_lin`, biasOf([`${p}.attention.out_lin`], `${p}.attention.out_lin`)), x, `${p}.sa_layer_norm`);
+    // Exact GELU as torch exports it (Div/Erf/Add/Mul/Mul); onnxruntime fuses it into its Gelu op at load.
+    const h = matmul(x, `${p}.ffn.lin1`, biasOf([`${p}.ffn.lin1`], `${p}.ffn.lin1`));
+    const erf = g.node("Erf", [g.node("Div", [h, g.constant(`${p}.sqrt2`, "float32", [], f32(Math.SQRT2))])]);
+    const gelu = g.node("Mul", [g.node("Mul", [h, g.node("Add", [erf, g.constant(`${p}.one`, "float32", [], f32(1))])]), g.constant(`${p}.half`, "float32", [], f32(0.5))]);
+    x = addNorm(matmul(gelu, `${p}.ffn.lin2`, biasOf([`${p}.ffn.lin2`], `${p}.ffn.lin2`)), x, `${p}.output_layer_norm`);
   }
   const fp32Classifier = o.fp32Classifier || o.linear === "fp32";
-  g.node("Identity", [matmul(x, ["classifier"], "classifier", biasOf(["classifier"], "classifier"), fp32Classifier)], {}, "logits");
+  g.node("Identity", [matmul(x, "classifier", biasOf(["classifier"], "classifier"), fp32Classifier)], {}, "logits");
   g.output("logits", "float32", ["batch_size", "sequence_length", L]);
   return g.build("distilbert_token_classification", 17, doc);
 }

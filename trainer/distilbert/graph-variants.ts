@@ -6,14 +6,14 @@ export type Variant = "standard" | "medner";
 export const VARIANTS: readonly Variant[] = ["standard", "medner"];
 
 /** torch.onnx / optimum's export of DistilBertForTokenClassification: plain ONNX ops, fp32. */
-export const TORCH_EXPORT: GraphOptions = { linear: "fp32", embeddings: "fp32", fp32Classifier: true, attention: "onnx", packedQkv: false, skipLayerNorm: false, gelu: "erf" };
+export const TORCH_EXPORT: GraphOptions = { linear: "fp32", embeddings: "fp32", fp32Classifier: true, attention: "onnx" };
 
 /**
  * What transformers.js users get: transformers.js's scripts/quantize.py runs onnxruntime's dynamic quantizer with
  * int8 weights for models without Conv (DistilBERT has none), per_channel and reduce_range off — per-tensor MatMulInteger
  * and an int8 Gather for the word embeddings.
  *
- * medner, measured on the full size (trainer/transformer/measure-graphs.ts, 2 shared cores, onnxruntime 1.30):
+ * medner, measured on the full size (scripts/experiments/measure-graphs.ts, 2 shared cores, onnxruntime 1.30):
  *   - per-column int8 weights (DynamicQuantizeMatMul), per-row int8 word embeddings, fp32 classifier: mean absolute
  *     logit error against fp32 0.132 instead of 0.200, argmax agreement 97.3–97.5% instead of 96.4–96.9% (seeded random
  *     weights, 640 tokens); +0.5 MB (68.3 MB).
@@ -21,6 +21,7 @@ export const TORCH_EXPORT: GraphOptions = { linear: "fp32", embeddings: "fp32", 
  *     onnxruntime-node 91 ms instead of 101 (p50 of 25 rounds). Packing q, k, v into one matmul: no difference.
  *   - SkipLayerNormalization and BiasGelu: slower in onnxruntime-node (113 and 106 ms against 101), equal in wasm.
  *     onnxruntime already fuses torch's Div/Erf/Mul GELU into its Gelu op at load, leaving the bias in the matmul.
+ *     Packed q/k/v, SkipLayerNormalization and BiasGelu were dropped from the builder after these measurements.
  *   - In onnxruntime-web (one thread) every q8 graph runs alike: ~200 ms for 128 tokens, ~1.0 s for 512 (fp32 ~2×
  *     slower); the int8 matmuls are the time. Optimization levels change nothing there; in onnxruntime-node the
  *     standard graph needs level ≥ extended (its MatMulInteger chains fused), the medner one is as fast at any level.
@@ -28,7 +29,7 @@ export const TORCH_EXPORT: GraphOptions = { linear: "fp32", embeddings: "fp32", 
  *     accuracy_level 4), 2026-11-25: int8 blocks halve the logit error (0.092 against 0.132; agreement with fp32 98.8%
  *     against 97.3%) but take 295 ms at 512 tokens against 125 in onnxruntime-node and 2.4 s against 1.1 in wasm;
  *     4-bit blocks (52 MB) are as slow and far less exact (error 0.97, agreement 84%). Its kernels are built for
- *     one-token LLM decoding, not 512-row batches. Not shipped; measure-graphs.ts keeps both as candidates.
+ *     one-token LLM decoding, not 512-row batches. Not shipped; the builder keeps both (tested) as candidates to re-measure.
  *   - Memory: either q8 graph leaves a 184 MB wasm heap after loading (the model bytes, their parsed copy and the
  *     tensors); onnxruntime never folds the int8 weights to fp32 here (that alone would take ~265 MB).
  */

@@ -1,4 +1,6 @@
-// onnxruntime-web under Node (CLI, Node server, benchmarks): the package's Node build finds its wasm on disk.
+// onnxruntime-web's wasm build under Node, for the trainer CLI (predict, evaluate, export's scoring), the tests and the
+// wasm benchmarks: the same engine as the Worker, so their results are the Worker's. The package's Node build finds its
+// wasm on disk. The Node server uses ort-native-node.ts.
 import * as ort from "onnxruntime-web";
 import type { TaggerRunner } from "../../core/index.ts";
 import type { TransformerRunner } from "../../core/transformer/index.ts";

@@ -32,7 +32,7 @@ export function parseDistilBertConfig(json: unknown, where = "config.json"): Dis
 }
 
 /** id2label as an array in id order; a gap in the ids is an error (the logits would map to the wrong labels). */
-export function labelsOf(config: DistilBertConfig): string[] {
+export function configLabels(config: DistilBertConfig): string[] {
   const n = Object.keys(config.id2label).length;
   return Array.from({ length: n }, (_, i) => {
     const l = config.id2label[String(i)];

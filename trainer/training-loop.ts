@@ -1,7 +1,7 @@
 // The training loop as a generator: it yields after every step and every evaluation, and the caller decides what to
 // save (model-last on every evaluation, model-best when dev F1 improves) — the spaCy loop's shape.
 import * as tf from "@tensorflow/tfjs";
-import { attributeSlots, docToTags, featurize, PAD, spanScores, tokenize, withKnownWords, type Doc, type PredictOptions, type Scores } from "../core/index.ts";
+import { attributeSlots, docToTags, featurize, PAD, spanScores, tokenize, withKnownWords, type Doc, type TaggerPredictOptions, type Scores } from "../core/index.ts";
 import type { TaggerConfig } from "./model/config.ts";
 import { ParamAverages } from "./model/averages.ts";
 import { crfNll } from "./model/crf-loss.ts";
@@ -12,7 +12,7 @@ import { prepareLexicons } from "./model/lexicon.ts";
 import { prepareVectors } from "./model/vectors.ts";
 import { concatIds, Tagger, type Featurized } from "./model/tagger.ts";
 
-export interface Example extends Featurized {
+export interface TrainingExample extends Featurized {
   tags: Int32Array;
   /** For partially annotated documents: `[tokens × tags]`, 1 where a tag is allowed. The loss is then
    * −log Σ_allowed p(tag): the tokens a corpus leaves unlabelled may be O or any label it does not annotate. */
@@ -53,7 +53,7 @@ export interface TrainOptions {
   onProblems?: (count: number, examples: string[]) => void;
 }
 
-export function labelsOf(docs: Doc[]): string[] {
+export function corpusLabels(docs: Doc[]): string[] {
   return [...new Set(docs.flatMap((d) => d.entities.map((e) => e.label)))].sort();
 }
 
@@ -63,18 +63,18 @@ function openTags(tags: readonly string[], annotated: readonly string[]): number
   return tags.flatMap((t, i) => (t === "O" || !annotated.includes(t.slice(2)) ? [i] : []));
 }
 
-export function toExamples(docs: Doc[], tagger: Tagger, annotated?: readonly string[]): { examples: Example[]; problems: string[] } {
+export function toExamples(docs: Doc[], tagger: Tagger, annotated?: readonly string[]): { examples: TrainingExample[]; problems: string[] } {
   const index = new Map(tagger.tags.map((t, i) => [t, i]));
   const open = annotated ? openTags(tagger.tags, annotated) : null;
   const K = tagger.tags.length;
   const problems: string[] = [];
-  const examples: Example[] = [];
+  const examples: TrainingExample[] = [];
   for (const doc of docs) {
     const t = docToTags(doc, tagger.config.model.scheme, { mode: "strict", overlap: "longest" });
     problems.push(...t.problems.map((p) => p.message));
     if (t.tokens.length === 0) continue;
     const tags = Int32Array.from(t.tags, (x) => index.get(x)!);
-    const example: Example = { tokens: t.tokens, ids: featurize(t.tokens, tagger.config.features), tags };
+    const example: TrainingExample = { tokens: t.tokens, ids: featurize(t.tokens, tagger.config.features), tags };
     if (open) {
       const allowed = new Uint8Array(tags.length * K);
       tags.forEach((tag, i) => {
@@ -92,15 +92,15 @@ export function toExamples(docs: Doc[], tagger: Tagger, annotated?: readonly str
  * Strict span scores of `tagger` on `docs`. By default the tagger alone, without the document rules: the training
  * curve and model-best follow what training changes.
  */
-export function evaluateTagger(tagger: Tagger, docs: Doc[], options: PredictOptions = { documentRules: false }): Scores {
+export function evaluateTagger(tagger: Tagger, docs: Doc[], options: TaggerPredictOptions = { documentRules: false }): Scores {
   const preds = tagger.predict(docs.map((d) => d.text), options);
   return spanScores(docs.map((d, i) => ({ gold: d.entities, pred: preds[i]! })));
 }
 
-function batches(examples: Example[], words: number, random: () => number): Example[][] {
+function batches(examples: TrainingExample[], words: number, random: () => number): TrainingExample[][] {
   const order = shuffle([...examples], random);
-  const out: Example[][] = [];
-  let cur: Example[] = [];
+  const out: TrainingExample[][] = [];
+  let cur: TrainingExample[] = [];
   let n = 0;
   for (const ex of order) {
     if (cur.length && n + ex.tokens.length > words) {
@@ -145,7 +145,7 @@ export function partialNll(logits: tf.Tensor2D, logMask: tf.Tensor2D): tf.Scalar
 }
 
 /** One optimizer step on a batch; returns the loss. */
-function step(tagger: Tagger, opt: DenseAdam, batch: Example[], stepNo: number, lr: number, random: () => number): number {
+function step(tagger: Tagger, opt: DenseAdam, batch: TrainingExample[], stepNo: number, lr: number, random: () => number): number {
   const { config, embed, params } = tagger;
   const t = config.training;
   const n = batch.reduce((s, e) => s + e.tokens.length, 0);
@@ -203,7 +203,7 @@ export async function* trainTagger(opts: TrainOptions): AsyncGenerator<TrainEven
   // Pretrained word vectors (a `vectors` attribute) are read from their file and kept frozen; lexicons are read into
   // the config, which the model and its manifest carry to the edge.
   const prepared = prepareVectors(prepareLexicons({ ...config.features, ...withKnownWords(config.features, trainTokens()) }));
-  const tagger = Tagger.create({ ...config, features: prepared.features }, labelsOf([...trainDocs, ...opts.dev]), prepared.fixed);
+  const tagger = Tagger.create({ ...config, features: prepared.features }, corpusLabels([...trainDocs, ...opts.dev]), prepared.fixed);
   const { examples, problems } = toExamples(opts.train, tagger);
   for (const p of opts.partial ?? []) {
     const more = toExamples(p.docs, tagger, p.labels);

@@ -4,18 +4,18 @@
 //     error against the fp32 torch-style export at 128 and 512 tokens;
 //   - session creation and latency at 128 and 512 tokens with every session open in one process per runtime, taking
 //     turns round by round so that load from other processes falls on all candidates alike (median and best).
-// The numbers behind graph-variants.ts come from here.
-// Usage: tsx trainer/transformer/measure-graphs.ts [--size full|tiny] [--rounds 7] [--only a,b] [--out DIR]
+// The numbers behind trainer/distilbert/graph-variants.ts come from here (an experiment: nothing imports it).
+// Usage: npx tsx scripts/experiments/measure-graphs.ts [--size full|tiny] [--rounds 7] [--only a,b] [--out DIR]
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { buildDistilBertGraph, type GraphOptions } from "./distilbert-graph.ts";
-import { TORCH_EXPORT, VARIANT_GRAPHS } from "./graph-variants.ts";
-import { d4dataLabels, presetConfig, type Preset } from "./hf-config.ts";
-import { randomDistilBertWeights } from "./weights.ts";
+import { buildDistilBertGraph, type GraphOptions } from "../../trainer/distilbert/distilbert-graph.ts";
+import { TORCH_EXPORT, VARIANT_GRAPHS } from "../../trainer/distilbert/graph-variants.ts";
+import { d4dataLabels, presetConfig, type Preset } from "../../trainer/distilbert/hf-config.ts";
+import { randomDistilBertWeights } from "../../trainer/distilbert/weights.ts";
 
 type Level = "disabled" | "basic" | "extended" | "all";
 type Ort = typeof import("onnxruntime-web");
@@ -28,9 +28,6 @@ const CANDIDATES: Record<string, GraphOptions> = {
   "medner without MHA": { ...MEDNER, attention: "onnx" },
   "medner per-tensor": { ...MEDNER, linear: "int8-tensor", embeddings: "int8-tensor", fp32Classifier: false },
   medner: MEDNER,
-  "medner +packed qkv": { ...MEDNER, packedQkv: true },
-  "medner +SkipLN": { ...MEDNER, skipLayerNorm: true },
-  "medner +BiasGelu": { ...MEDNER, gelu: "bias-gelu" },
   "medner int8-block": { ...MEDNER, linear: "int8-block" },
   "medner int4-block": { ...MEDNER, linear: "int4-block" },
 };

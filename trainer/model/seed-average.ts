@@ -1,6 +1,6 @@
-// An ensemble of taggers trained with one config and different seeds: the members featurize alike (same features, same
-// known words and lexicon), so one featurization feeds every network; their tag log-probabilities and CRF transitions
-// are averaged, and one constrained Viterbi decodes the mean. On BC5CDR devel two members gain about 0.5 F1 over one
+// A seed average (`medner average-seeds`): taggers trained with one config and different seeds, served as one model.
+// The members featurize alike (same features, same known words and lexicon), so one featurization feeds every network;
+// their tag log-probabilities and CRF transitions are averaged, and one constrained Viterbi decodes the mean. On BC5CDR devel two members gain about 0.5 F1 over one
 // (docs/benchmarks.md). The folder: model.json naming the members, and each member's own folder under members/.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
@@ -8,10 +8,12 @@ import { z } from "zod";
 import { describeIssue, MednerError } from "../../core/index.ts";
 import { Tagger, type Featurized } from "./tagger.ts";
 
-export const ENSEMBLE_FORMAT = "medner-ensemble";
+export const SEED_AVERAGE_FORMAT = "medner-seed-average";
+/** What folders written before the rename say; still read, never written. */
+const LEGACY_FORMAT = "medner-ensemble";
 
-const EnsembleJson = z.object({
-  format: z.literal(ENSEMBLE_FORMAT),
+const SeedAverageJson = z.object({
+  format: z.enum([SEED_AVERAGE_FORMAT, LEGACY_FORMAT]),
   formatVersion: z.literal(1),
   labels: z.array(z.string()),
   tags: z.array(z.string()),
@@ -20,9 +22,9 @@ const EnsembleJson = z.object({
 
 /**
  * Members' networks behind the Tagger interface. `params` and `embed` are the first member's (the base class needs
- * them): training or saving an ensemble is not a thing; export reads `members`.
+ * them): training or saving a seed average is not a thing; export reads `members`.
  */
-export class EnsembleTagger extends Tagger {
+export class SeedAverageTagger extends Tagger {
   constructor(readonly members: Tagger[]) {
     const first = members[0]!;
     super(first.config, first.labels, first.embed, first.params);
@@ -65,21 +67,22 @@ export class EnsembleTagger extends Tagger {
   }
 }
 
-/** Whether `dir` holds an ensemble (its model.json says so). */
-export function isEnsembleDir(dir: string): boolean {
+/** Whether `dir` holds a seed average (its model.json says so). */
+export function isSeedAverageDir(dir: string): boolean {
   const path = join(dir, "model.json");
   if (!existsSync(path)) return false;
   try {
-    return (JSON.parse(readFileSync(path, "utf8")) as { format?: unknown }).format === ENSEMBLE_FORMAT;
+    const format = (JSON.parse(readFileSync(path, "utf8")) as { format?: unknown }).format;
+    return format === SEED_AVERAGE_FORMAT || format === LEGACY_FORMAT;
   } catch {
     return false;
   }
 }
 
-/** Member folders of an ensemble, with the weights sha256 each must have (the members are pinned). */
-export function ensembleMembers(dir: string): Array<{ dir: string; weightsSha256: string }> {
+/** Member folders of a seed average, with the weights sha256 each must have (the members are pinned). */
+export function seedAverageMembers(dir: string): Array<{ dir: string; weightsSha256: string }> {
   const path = join(dir, "model.json");
-  const r = EnsembleJson.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  const r = SeedAverageJson.safeParse(JSON.parse(readFileSync(path, "utf8")));
   if (!r.success) throw new MednerError("E302", describeIssue(r.error, path));
   return r.data.members.map((m) => ({ dir: join(dir, m.dir), weightsSha256: m.weightsSha256 }));
 }
@@ -97,19 +100,19 @@ export function checkMembers(members: readonly Tagger[], names: readonly string[
   });
 }
 
-/** Writes an ensemble folder from trained model folders (each OUT/model-best); atomically, like a single model. */
-export function writeEnsemble(
+/** Writes a seed-average folder from trained model folders (each OUT/model-best); atomically, like a single model. */
+export function writeSeedAverage(
   memberDirs: readonly string[],
   out: string,
   load: (dir: string) => Tagger,
   info: (dir: string) => { training: Record<string, unknown>; weights: { file: string; sha256: string } },
 ): { labels: string[] } {
-  if (memberDirs.length < 2) throw new MednerError("E301", `an ensemble needs at least 2 models, got ${memberDirs.length}`);
+  if (memberDirs.length < 2) throw new MednerError("E301", `a seed average needs at least 2 models, got ${memberDirs.length}`);
   const target = resolve(out);
   for (const d of memberDirs) {
-    if (isEnsembleDir(d)) throw new MednerError("E301", `${d} is an ensemble itself: name its members instead`);
+    if (isSeedAverageDir(d)) throw new MednerError("E301", `${d} is a seed average itself: name its members instead`);
     const rel = relative(target, resolve(d));
-    if (!rel || (!rel.startsWith("..") && !isAbsolute(rel))) throw new MednerError("E301", `--out ${out} would replace the model ${d}: write the ensemble elsewhere`);
+    if (!rel || (!rel.startsWith("..") && !isAbsolute(rel))) throw new MednerError("E301", `--out ${out} would replace the model ${d}: write the seed average elsewhere`);
   }
   const infos = memberDirs.map(info);
   const twice = infos.findIndex((x, k) => infos.findIndex((y) => y.weights.sha256 === x.weights.sha256) !== k);
@@ -129,7 +132,7 @@ export function writeEnsemble(
       copyFileSync(join(d, infos[k]!.weights.file), join(dest, infos[k]!.weights.file));
       return { dir: `members/${k}`, weightsSha256: infos[k]!.weights.sha256 };
     });
-    const json: z.infer<typeof EnsembleJson> = { format: ENSEMBLE_FORMAT, formatVersion: 1, labels: members[0]!.labels, tags: members[0]!.tags, members: entries };
+    const json: z.infer<typeof SeedAverageJson> = { format: SEED_AVERAGE_FORMAT, formatVersion: 1, labels: members[0]!.labels, tags: members[0]!.tags, members: entries };
     writeFileSync(join(tmp, "model.json"), `${JSON.stringify(json, null, 2)}\n`);
     rmSync(out, { recursive: true, force: true });
     renameSync(tmp, out);

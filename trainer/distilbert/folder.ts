@@ -3,17 +3,18 @@
 // for the Worker (onnx/model_quantized.ort) and our manifest.json with the sha256 and size of every file. Built in a
 // temporary sibling folder and renamed into place at the end, so a failure (or Ctrl-C) never leaves a half-written
 // model behind.
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { MednerError } from "../../core/errors.ts";
+import { dtypeFile } from "../../core/manifest.ts";
+import { sha256Hex } from "../../core/sha256.ts";
 import { gitCommit } from "../git.ts";
-import { TRANSFORMER_DTYPE_FILES, TransformerManifestSchema, type TransformerManifest } from "../../core/transformer/manifest.ts";
+import { TransformerManifestSchema, type TransformerManifest } from "../../core/transformer/manifest.ts";
 import { ortFormatFile } from "../../core/model-stream.ts";
 import { toOrtFormat } from "../export/ort-format.ts";
 import { buildDistilBertGraph } from "./distilbert-graph.ts";
 import { VARIANT_GRAPHS, type Variant } from "./graph-variants.ts";
-import { labelsOf, shapeOf, type DistilBertConfig } from "./hf-config.ts";
+import { configLabels, shapeOf, type DistilBertConfig } from "./hf-config.ts";
 import { checkWeights, type Weights } from "./weights.ts";
 
 export type { Variant } from "./graph-variants.ts";
@@ -38,24 +39,24 @@ export async function buildTransformerFolder(outDir: string, input: FolderInput)
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(join(tmp, "onnx"), { recursive: true });
   const files: TransformerManifest["files"] = {};
-  const write = (file: string, bytes: Uint8Array | string, dtype?: "fp32" | "q8") => {
+  const write = async (file: string, bytes: Uint8Array | string, dtype?: "fp32" | "q8") => {
     const data = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
     writeFileSync(join(tmp, file), data);
-    files[file] = { sha256: createHash("sha256").update(data).digest("hex"), size: data.byteLength, ...(dtype ? { dtype } : {}) };
+    files[file] = { sha256: await sha256Hex(data), size: data.byteLength, ...(dtype ? { dtype } : {}) };
   };
   try {
-    write("config.json", `${JSON.stringify(input.config, null, 2)}\n`);
-    write("tokenizer.json", JSON.stringify(input.tokenizerJson));
-    write("tokenizer_config.json", `${JSON.stringify(input.tokenizerConfig, null, 2)}\n`);
+    await write("config.json", `${JSON.stringify(input.config, null, 2)}\n`);
+    await write("tokenizer.json", JSON.stringify(input.tokenizerJson));
+    await write("tokenizer_config.json", `${JSON.stringify(input.tokenizerConfig, null, 2)}\n`);
     const graphs = VARIANT_GRAPHS[input.variant];
     for (const dtype of ["fp32", "q8"] as const) {
-      input.onStep?.(TRANSFORMER_DTYPE_FILES[dtype]);
+      input.onStep?.(dtypeFile("transformer", dtype));
       const doc = `DistilBertForTokenClassification, ${input.variant} ${dtype}, built by medner: ${JSON.stringify(graphs[dtype])}`;
       const onnx = buildDistilBertGraph(input.config, input.weights, graphs[dtype], doc);
-      write(TRANSFORMER_DTYPE_FILES[dtype], onnx, dtype);
+      await write(dtypeFile("transformer", dtype), onnx, dtype);
       if (dtype === "q8") {
-        input.onStep?.(ortFormatFile(TRANSFORMER_DTYPE_FILES[dtype]));
-        write(ortFormatFile(TRANSFORMER_DTYPE_FILES[dtype]), await toOrtFormat(onnx, "transformer"), dtype);
+        input.onStep?.(ortFormatFile(dtypeFile("transformer", dtype)));
+        await write(ortFormatFile(dtypeFile("transformer", dtype)), await toOrtFormat(onnx, "transformer"), dtype);
       }
     }
     const manifest = TransformerManifestSchema.parse({
@@ -64,12 +65,12 @@ export async function buildTransformerFolder(outDir: string, input: FolderInput)
       kind: "transformer",
       architecture: "distilbert",
       dtype: "q8",
-      labels: labelsOf(input.config),
+      labels: configLabels(input.config),
       shape: shapeOf(input.config),
       maxLength: input.config.max_position_embeddings,
       files,
       source: input.source,
-      // How each file was built: the GraphOptions of trainer/transformer/distilbert-graph.ts.
+      // How each file was built: the GraphOptions of trainer/distilbert/distilbert-graph.ts.
       graph: { builder: "medner", opset: 17, variant: input.variant, ...graphs },
       createdAt: new Date().toISOString(),
       gitCommit: gitCommit(),

@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MednerError } from "../../core/errors.ts";
-import { labelsOf, parseDistilBertConfig, type DistilBertConfig } from "./hf-config.ts";
+import { configLabels, parseDistilBertConfig, type DistilBertConfig } from "./hf-config.ts";
 import { HUB_FILES, type HubDownload } from "./hub.ts";
 import { readSafetensors } from "./safetensors.ts";
 import { bertTokenizerJson } from "./tokenizer-from-vocab.ts";
@@ -49,7 +49,7 @@ export async function readHubDownload(download: HubDownload): Promise<HubModel> 
   if (config.architectures && !config.architectures.includes(ARCHITECTURE)) {
     throw new MednerError("E512", `config.json: architectures is ${JSON.stringify(config.architectures)}, not ${ARCHITECTURE}`);
   }
-  labelsOf(config);
+  configLabels(config);
   const tokenizerConfig = parseJsonObject(await text(HUB_FILES.tokenizerConfig), HUB_FILES.tokenizerConfig);
   const tokenizerFromVocab = !download.files[HUB_FILES.tokenizer];
   const tokenizerJson = tokenizerFromVocab

@@ -1,6 +1,6 @@
-// onnxruntime-node (native, multi-threaded) for the Node server and the CLI: the same runner interface as the wasm
-// adapters, so the engine and its results are the same; only the speed differs. Workers cannot load native code and
-// use ort-workerd.ts.
+// onnxruntime-node (native, multi-threaded) for the Node server (functions/node-server.ts), the native benchmarks and the
+// native-vs-wasm parity test: the same runner interface as the wasm adapters, so the engine and its results are the same;
+// only the speed differs. Workers cannot load native code and use ort-workerd.ts; the CLI uses ort-wasm-node.ts.
 import * as ort from "onnxruntime-node";
 import type { TaggerRunner } from "../../core/index.ts";
 import type { TransformerRunner } from "../../core/transformer/index.ts";

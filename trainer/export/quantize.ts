@@ -1,20 +1,12 @@
-// Symmetric int8 weight quantization as onnxruntime's quantize_dynamic does it for int8 weights (zero point 0,
-// scale = max|w| / 127, so -128 is never used), with one scale per tensor (quantize_dynamic's default) or per column
-// or row (medner's matmuls and word embeddings).
+// Weight quantization for both exports (the tagger's q8 graph and the DistilBERT folders). Symmetric int8 as
+// onnxruntime's quantize_dynamic does it for int8 weights (zero point 0, scale = max|w| / 127, so -128 is never used),
+// with one scale per tensor (quantize_dynamic's default) or per column or row (matmuls and embedding tables).
 export type QuantAxis = "tensor" | "column" | "row";
 
 export interface Quantized {
   q: Int8Array;
   /** One scale, or one per column / row. */
   scales: Float32Array;
-}
-
-/** torch Linear's [out, in] weight → [in, out] (ONNX MatMul's right operand). */
-export function transposed(t: { shape: number[]; data: Float32Array }): Float32Array {
-  const [out, inn] = t.shape as [number, number];
-  const r = new Float32Array(out * inn);
-  for (let o = 0; o < out; o++) for (let i = 0; i < inn; i++) r[i * out + o] = t.data[o * inn + i]!;
-  return r;
 }
 
 /** A row-major [rows, cols] matrix as int8 with its scales. An all-zero slice gets scale 1 (any scale decodes 0). */

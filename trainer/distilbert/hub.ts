@@ -1,10 +1,10 @@
 // Downloads a model repository's files from the Hugging Face hub (or anything with its URL layout, named by
 // HF_ENDPOINT) into a local folder, with one coded error per way a download can fail.
-import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
 import { MednerError } from "../../core/errors.ts";
+import { sha256Stream } from "../../core/sha256.ts";
 
 export interface HubSource {
   endpoint: string;
@@ -129,7 +129,7 @@ export async function downloadFile(
   const declared = res.headers.has("content-encoding") ? null : res.headers.get("content-length");
   const expected = declared === null ? null : Number(declared);
   const bar = opts.progress ? progressBar(file, expected ?? 0) : null;
-  const hash = createHash("sha256");
+  const hash = sha256Stream();
   const out = await open(dest, "w");
   let size = 0;
   try {
@@ -153,7 +153,7 @@ export async function downloadFile(
     await out.close();
   }
   if (expected !== null && size !== expected) throw new MednerError("E511", `${file}: truncated body: got ${size} of ${expected} bytes from ${url}`);
-  const sha256 = hash.digest("hex");
+  const sha256 = hash.hex();
   if (got.sha256 && got.sha256 !== sha256) throw new MednerError("E511", `${file}: sha256 ${sha256} differs from the hub's ${got.sha256}`);
   return { path: dest, size, sha256, commit: got.commit };
 }
