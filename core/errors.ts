@@ -5,7 +5,6 @@ export const ErrorCodes = {
   E102: "overlapping spans",
   E103: "span outside the text",
   E110: "invalid tag",
-  E120: "unknown tag scheme",
   E130: "invalid label mapping",
   E201: "malformed corpus file",
   E202: "unknown corpus format",
@@ -26,6 +25,8 @@ export const ErrorCodes = {
   E511: "hub download failed",
   E512: "hub file invalid",
   E513: "hub weights do not fit the config",
+  E601: "invalid context rules",
+  E602: "invalid medication rules",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -14,11 +14,27 @@ export interface Token {
   end: number;
 }
 
+/** A medication attribute as a corpus annotates it (core/medication has the types and values). */
+export interface GoldAttribute {
+  type: string;
+  start: number;
+  end: number;
+  value?: unknown;
+}
+
+/** A gold entity: a span, and what the note says about it when the corpus annotates that. */
+export interface AnnotatedSpan extends Span {
+  /** Context traits (core/context): empty or absent means affirmed, present, about the patient. */
+  traits?: string[];
+  /** A MEDICATION's attributes (strength, dose, route…). */
+  attributes?: GoldAttribute[];
+}
+
 /** An annotated document as the corpus readers produce it. */
 export interface Doc {
   id: string;
   text: string;
-  entities: Span[];
+  entities: AnnotatedSpan[];
   /** Sentence ranges when the source format fixes them (CoNLL); otherwise found by `splitSentences`. */
   sentences?: Array<[number, number]>;
   /** Free-form metadata carried through conversion (e.g. the note type). */

@@ -1,16 +1,16 @@
 // The Hono app: middleware, routes and one error handler. Entry points (workerd, Node) call createApp with the way
 // their runtime builds ONNX sessions and finds the model store.
-import { Hono, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import type { EngineOptions, RunnerFactory, TaggerRunner } from "../core/index.ts";
 import type { TransformerEngineOptions, TransformerRunner } from "../core/transformer/index.ts";
 import type { AppEnv, Bindings } from "./env.ts";
-import { ApiError, errorResponse, onError } from "./errors.ts";
+import { errorResponse, onError } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
+import { limitBody } from "./middleware/body-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
-import { modelLoader } from "./load-model.ts";
+import { modelLoader } from "./served-model.ts";
 import { ModelRegistry } from "./registry.ts";
 import { demo } from "./routes/demo.ts";
 import { docs } from "./routes/docs.ts";
@@ -33,17 +33,6 @@ export interface AppDeps {
   memory?: () => MemoryFigures;
   log?: (line: string) => void;
 }
-
-/** 413 for bodies over MAX_BODY_BYTES (default 2 MB), before anything parses them. */
-const limitBody: MiddlewareHandler<AppEnv> = async function limitBody(c, next) {
-  const maxSize = Number(c.env.MAX_BODY_BYTES ?? 2_000_000);
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new ApiError(413, "body_too_large", `the body is over ${maxSize} bytes`);
-    },
-  })(c, next);
-};
 
 export function createApp(deps: AppDeps) {
   // One registry per store: the isolate (or process) keeps loaded sessions across requests.
@@ -69,6 +58,9 @@ export function createApp(deps: AppDeps) {
     }
     return r;
   };
+  // Built once for the app: the same handlers guard every route that takes a body or needs a token.
+  const limit = limitBody();
+  const auth = requireAuth();
   return new Hono<AppEnv>()
     .use(requestId())
     .use(requestLog(log))
@@ -90,11 +82,10 @@ export function createApp(deps: AppDeps) {
       c.set("registry", registryFor(c.env));
       await next();
     })
-    .use("/ner/*", limitBody)
-    .use("/ner/*", requireAuth())
-    .use("/visualize", limitBody)
-    .use("/visualize", requireAuth())
-    .use("/models/*", requireAuth())
+    .use("/ner/*", limit, auth)
+    .use("/visualize", limit, auth)
+    .use("/context", limit, auth)
+    .use("/models/*", auth)
     .route("/", health)
     .route("/", ner)
     .route("/", models(deps.storeOf))
@@ -102,5 +93,5 @@ export function createApp(deps: AppDeps) {
     .route("/", demo)
     .route("/", memory(deps.memory ?? (() => ({ wasmMemoryBytes: 0, modelBlockBytes: 0 }))))
     .notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
-    .onError(onError);
+    .onError(onError(log));
 }

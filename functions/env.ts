@@ -27,10 +27,12 @@ export interface LogFields {
   textLength?: number;
   texts?: number;
   entityCount?: number;
+  /** POST /context: how many spans were asked about. */
+  spanCount?: number;
   inferenceMs?: number;
 }
 
 export type AppEnv = {
   Bindings: Bindings;
-  Variables: RequestIdVariables & { body: unknown; registry: ModelRegistry; log: LogFields };
+  Variables: RequestIdVariables & { registry: ModelRegistry; log: LogFields };
 };

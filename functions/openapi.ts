@@ -3,6 +3,8 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import {
+  ContextRequest,
+  ContextResponse,
   ErrorBody,
   FhirBundle,
   HealthResponse,
@@ -15,6 +17,7 @@ import {
   NerRequest,
   NerResponse,
   SpacyDoc,
+  VisualizeRequest,
 } from "./schemas.ts";
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -67,10 +70,18 @@ function build() {
   });
   r.registerPath({
     method: "post",
+    path: "/context",
+    summary: "The context traits and sections of spans another system found (no model runs)",
+    security: secured,
+    request: { body: { required: true, content: { "application/json": { schema: ContextRequest } } } },
+    responses: { 200: json(ContextResponse, "Each span with its traits and section, in the order given, and the note's sections."), ...errors(400, 401, 413, 415) },
+  });
+  r.registerPath({
+    method: "post",
     path: "/visualize",
     summary: "The note with its entities highlighted (displaCy's ent style), as a self-contained HTML page",
     security: secured,
-    request: { body: { required: true, content: { "application/json": { schema: NerRequest.omit({ format: true, fhir: true }) } } } },
+    request: { body: { required: true, content: { "application/json": { schema: VisualizeRequest } } } },
     responses: { 200: html("A standalone HTML page: no scripts, no external requests; the note is escaped."), ...errors(400, 401, 404, 413, 415, 503) },
   });
   r.registerPath({ method: "get", path: "/models", summary: "The published models", security: secured, responses: { 200: json(ModelList, "Every model in the store."), ...errors(401) } });

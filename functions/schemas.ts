@@ -1,6 +1,7 @@
 // The zod schemas of every request and answer body: the routes validate with them and /openapi.json is generated
 // from them, so the document cannot drift from what the service accepts. `.meta({ id })` names OpenAPI components.
 import { z } from "zod";
+import { TRAITS } from "../core/context/index.ts";
 import { MODEL_NAME, MODEL_VERSION } from "../core/index.ts";
 import { AGGREGATIONS } from "../core/transformer/index.ts";
 
@@ -26,6 +27,10 @@ const Options = {
       description:
         "The custom model (alone or as the custom half of \"ensemble\"): after decoding, a short form defined in the note, \"nitroglycerin (NTG)\", takes its entity's label wherever it recurs, and a labelled string is labelled where it recurs untagged (default true). The transformer keeps the Hugging Face pipeline's output.",
     }),
+  context: z
+    .boolean()
+    .optional()
+    .meta({ description: "Context on every entity (default true): its traits (negated, uncertain, historical, hypothetical, family) and its section. false answers the entities alone." }),
   format: z.enum(FORMATS).optional().meta({ description: "Answer shape: medner (default), hf (pipeline list), spacy (displaCy manual), fhir (R4 Bundle)." }),
   fhir: z
     .object({
@@ -45,7 +50,27 @@ export const NerBatchRequest = z
   .object({ texts: z.array(z.string()).min(1).max(64).meta({ description: "Up to 64 notes." }), ...Options })
   .strict()
   .meta({ id: "NerBatchRequest" });
+/** POST /visualize answers a page, so the answer-shape options do not apply. */
+export const VisualizeRequest = NerRequest.omit({ format: true, fhir: true }).meta({ id: "VisualizeRequest" });
 export type NerOptions = Omit<z.infer<typeof NerRequest>, "text">;
+
+const CharRange = z.object({ start: z.int().nonnegative(), end: z.int().nonnegative() });
+
+export const Trait = z
+  .object({
+    name: z.enum(TRAITS),
+    score: z.number().min(0).max(1),
+    cue: CharRange.optional().meta({ description: "The words that set the trait (UTF-16 offsets), e.g. \"denies\"." }),
+    section: z.string().optional().meta({ description: "Set by the section instead of a cue (family_history → family)." }),
+    relationship: z.string().optional().meta({ description: "family: the relative the cue names, e.g. mother." }),
+  })
+  .meta({ id: "Trait" });
+
+/** What the note says about an entity (present unless the request says context: false). */
+const EntityContextFields = {
+  traits: z.array(Trait).optional().meta({ description: "Empty: affirmed, present or current, about the patient." }),
+  section: z.string().nullable().optional().meta({ description: "The clinical section the entity is in (e.g. past_medical_history), null before the first header." }),
+};
 
 export const Entity = z
   .object({
@@ -55,29 +80,57 @@ export const Entity = z
     end: z.int().nonnegative(),
     score: z.number().min(0).max(1),
     source: z.string().meta({ description: "The model that found it." }),
+    ...EntityContextFields,
   })
   .meta({ id: "Entity" });
+
+export const ContextRulesRef = z
+  .object({ name: z.string(), version: z.string(), sha256: z.string() })
+  .meta({ id: "ContextRulesRef", description: "The context rules that gave the traits (models/context/*.json)." });
+
+export const ContextRequest = z
+  .object({
+    text: z.string().meta({ description: "The note (at most MAX_TEXT_CHARS characters)." }),
+    spans: z
+      .array(z.object({ start: z.int().nonnegative(), end: z.int().nonnegative(), label: z.string().optional() }).strict())
+      .max(10000)
+      .meta({ description: "Spans another system found, as UTF-16 offsets into text." }),
+  })
+  .strict()
+  .meta({ id: "ContextRequest", example: { text: "Pt denies chest pain. Mother had breast cancer.", spans: [{ start: 10, end: 20 }, { start: 33, end: 46, label: "DISEASE" }] } });
+
+export const Section = z
+  .object({ name: z.string(), start: z.int(), end: z.int(), header: CharRange })
+  .meta({ id: "Section", description: "A clinical section: its name, the characters it covers and those of its header." });
+
+export const ContextResponse = z
+  .object({
+    entities: z.array(z.object({ start: z.int(), end: z.int(), label: z.string().optional(), text: z.string(), ...EntityContextFields })),
+    sections: z.array(Section),
+    context: ContextRulesRef,
+  })
+  .meta({ id: "ContextResponse" });
 
 export const ModelRef = z.object({ name: z.string(), version: z.string(), sha256: z.string() }).meta({ id: "ModelRef" });
 const Timings = z.object({ totalMs: z.number(), inferenceMs: z.number() });
 
 export const NerResponse = z
-  .object({ entities: z.array(Entity), models: z.array(ModelRef), model: ModelRef.meta({ description: "The first of `models` (kept for clients of v0.1)." }), timings: Timings })
+  .object({ entities: z.array(Entity), models: z.array(ModelRef), model: ModelRef.meta({ description: "The first of `models` (kept for clients of v0.1)." }), context: ContextRulesRef.optional(), timings: Timings })
   .meta({ id: "NerResponse" });
 export const NerBatchResponse = z
-  .object({ results: z.array(z.object({ entities: z.array(Entity) })), models: z.array(ModelRef), model: ModelRef, timings: Timings })
+  .object({ results: z.array(z.object({ entities: z.array(Entity) })), models: z.array(ModelRef), model: ModelRef, context: ContextRulesRef.optional(), timings: Timings })
   .meta({ id: "NerBatchResponse" });
 
 export const HfEntity = z
-  .object({ entity_group: z.string(), score: z.number(), word: z.string(), start: z.int(), end: z.int() })
+  .object({ entity_group: z.string(), score: z.number(), word: z.string(), start: z.int(), end: z.int(), traits: z.array(z.enum(TRAITS)).optional(), section: z.string().nullable().optional() })
   .meta({ id: "HfEntity", description: "The Hugging Face token-classification pipeline's shape; offsets in Unicode code points, as Python counts." });
 export const SpacyDoc = z
-  .object({ text: z.string(), ents: z.array(z.object({ start: z.int(), end: z.int(), label: z.string() })), title: z.null() })
+  .object({ text: z.string(), ents: z.array(z.object({ start: z.int(), end: z.int(), label: z.string(), traits: z.array(z.enum(TRAITS)).optional(), section: z.string().nullable().optional() })), title: z.null() })
   .meta({ id: "SpacyDoc", description: "displaCy's manual format; offsets in Unicode code points, as Python counts." });
 export const FhirBundle = z
   .object({ resourceType: z.literal("Bundle"), type: z.literal("collection"), entry: z.array(z.object({ fullUrl: z.string(), resource: z.record(z.string(), z.unknown()) })) })
   .loose()
-  .meta({ id: "FhirBundle", description: "A FHIR R4 Bundle (collection): Condition, MedicationStatement, Procedure and, with fhir.documentId, a DocumentReference." });
+  .meta({ id: "FhirBundle", description: "A FHIR R4 Bundle (collection): Condition, MedicationStatement, Procedure, FamilyMemberHistory and, with fhir.documentId, a DocumentReference." });
 
 export const ErrorBody = z
   .object({ error: z.object({ code: z.string().meta({ example: "invalid_request" }), message: z.string() }) })

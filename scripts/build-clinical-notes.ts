@@ -4,21 +4,42 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Doc, Span } from "../core/index.ts";
+import { isMain } from "./is-main.ts";
 
 const LABELS: Record<string, string> = { MED: "MEDICATION", DIS: "DISEASE", TRT: "TREATMENT" };
-const MARK = /\[\[([^[\]|]+)\|([A-Z]+)\]\]/g;
+/** Context traits an entity may carry (data/clinical-notes/TRAITS.md); none means affirmed, current, the patient's. */
+export const TRAITS = ["negated", "uncertain", "historical", "hypothetical", "family"] as const;
+export type Trait = (typeof TRAITS)[number];
+export type TraitSpan = Span & { traits?: Trait[] };
+export interface ClinicalDoc extends Doc {
+  entities: TraitSpan[];
+}
+const MARK = /\[\[([^[\]|]+)\|([A-Z]+)(?:\|([^[\]|]*))?\]\]/g;
 export const DEV_EVERY = 5;
 
+/** The third markup field: comma-separated trait names, written sorted so the JSON does not depend on their order. */
+function parseTraits(field: string, where: string): Trait[] {
+  const names = field.split(",").map((t) => t.trim());
+  for (const [i, name] of names.entries()) {
+    if (!(TRAITS as readonly string[]).includes(name))
+      throw new Error(`${where}: unknown trait "${name}" (expected ${TRAITS.join(", ")})`);
+    if (names.indexOf(name) !== i) throw new Error(`${where}: trait ${name} given twice`);
+  }
+  return (names as Trait[]).sort();
+}
+
 /** One marked-up line → plain text and spans relative to the line. */
-export function parseMarkedLine(line: string, where: string): { text: string; spans: Span[] } {
+export function parseMarkedLine(line: string, where: string): { text: string; spans: TraitSpan[] } {
   let text = "";
-  const spans: Span[] = [];
+  const spans: TraitSpan[] = [];
   let last = 0;
   for (const m of line.matchAll(MARK)) {
     const label = LABELS[m[2]!];
     if (!label) throw new Error(`${where}: unknown label ${m[2]} (expected MED, DIS or TRT)`);
     text += line.slice(last, m.index);
-    spans.push({ start: text.length, end: text.length + m[1]!.length, label });
+    const span: TraitSpan = { start: text.length, end: text.length + m[1]!.length, label };
+    if (m[3] !== undefined) span.traits = parseTraits(m[3], where);
+    spans.push(span);
     text += m[1]!;
     last = m.index + m[0].length;
   }
@@ -28,14 +49,14 @@ export function parseMarkedLine(line: string, where: string): { text: string; sp
 }
 
 /** Notes of one source file, in file order. */
-export function parseSourceFile(content: string, file: string): Doc[] {
-  const docs: Doc[] = [];
-  let current: { id: string; source: string; lines: Array<{ text: string; spans: Span[] }> } | null = null;
+export function parseSourceFile(content: string, file: string): ClinicalDoc[] {
+  const docs: ClinicalDoc[] = [];
+  let current: { id: string; source: string; lines: Array<{ text: string; spans: TraitSpan[] }> } | null = null;
   const flush = () => {
     if (!current) return;
     if (current.lines.length === 0) throw new Error(`${file}: note ${current.id} has no lines`);
     let text = "";
-    const entities: Span[] = [];
+    const entities: TraitSpan[] = [];
     for (const l of current.lines) {
       if (text) text += "\n";
       for (const s of l.spans) entities.push({ ...s, start: s.start + text.length, end: s.end + text.length });
@@ -59,9 +80,9 @@ export function parseSourceFile(content: string, file: string): Doc[] {
   return docs;
 }
 
-export function buildClinicalNotes(dir: string): { train: Doc[]; dev: Doc[] } {
-  const train: Doc[] = [];
-  const dev: Doc[] = [];
+export function buildClinicalNotes(dir: string): { train: ClinicalDoc[]; dev: ClinicalDoc[] } {
+  const train: ClinicalDoc[] = [];
+  const dev: ClinicalDoc[] = [];
   const files = readdirSync(join(dir, "source")).filter((f) => f.endsWith(".txt")).sort();
   for (const file of files) {
     parseSourceFile(readFileSync(join(dir, "source", file), "utf8"), file).forEach((doc, i) =>
@@ -74,7 +95,7 @@ export function buildClinicalNotes(dir: string): { train: Doc[]; dev: Doc[] } {
 export const serialize = (docs: Doc[]) =>
   `[\n${docs.map((d) => JSON.stringify({ id: d.id, source: d.meta?.source, text: d.text, entities: d.entities })).join(",\n")}\n]\n`;
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const dir = fileURLToPath(new URL("../data/clinical-notes/", import.meta.url));
   const { train, dev } = buildClinicalNotes(dir);
   const check = process.argv.includes("--check");

@@ -2,7 +2,7 @@
 import { alignSpan, alignSpansToTokens, splitSentences, tokenize, type AlignProblem, type Doc } from "../core/index.ts";
 import type { Corpus } from "./corpus/index.ts";
 
-export interface Example {
+export interface ExploreExample {
   doc: string;
   start: number;
   end: number;
@@ -17,6 +17,10 @@ export interface ExploreReport {
   sentences: number;
   tokens: number;
   entities: Record<string, number>;
+  /** Entities carrying each context trait (only traits that occur); absent when the corpus annotates none. */
+  traits?: Record<string, number>;
+  /** Medication attributes per type; absent when the corpus annotates none. */
+  attributes?: Record<string, number>;
   /** Mean entity length in tokens, per label and over all entities. */
   meanEntityTokens: Record<string, number>;
   problems: {
@@ -33,7 +37,7 @@ export interface ExploreReport {
     /** Records their annotator rejected or ignored (Prodigy's "answer"), skipped by the reader. */
     rejected: number;
   };
-  examples: Record<"misaligned" | "overlapping" | "empty" | "blankSpans" | "discontinuous" | "rejected", Example[]>;
+  examples: Record<"misaligned" | "overlapping" | "empty" | "blankSpans" | "discontinuous" | "rejected", ExploreExample[]>;
 }
 
 const MAX_EXAMPLES = 5;
@@ -70,6 +74,8 @@ export function explore(corpus: Corpus): ExploreReport {
     }
     for (const e of doc.entities) {
       r.entities[e.label] = (r.entities[e.label] ?? 0) + 1;
+      for (const t of e.traits ?? []) (r.traits ??= {})[t] = (r.traits[t] ?? 0) + 1;
+      for (const a of e.attributes ?? []) (r.attributes ??= {})[a.type] = (r.attributes[a.type] ?? 0) + 1;
       const a = alignSpan(tokens, e, "expand");
       if (a) lengths[e.label] = (lengths[e.label] ?? 0) + a.tokenEnd - a.tokenStart;
     }
@@ -101,6 +107,8 @@ export function formatExploreReport(r: ExploreReport, path: string): string {
       .sort()
       .map((l) => `  ${l.padEnd(20)} ${String(r.entities[l]).padStart(9)}   ${r.meanEntityTokens[l]!.toFixed(2).padStart(11)}`),
     `  ${"(all)".padEnd(20)} ${String(Object.values(r.entities).reduce((a, b) => a + b, 0)).padStart(9)}   ${r.meanEntityTokens["(all)"]!.toFixed(2).padStart(11)}`,
+    ...(r.traits ? ["", "  traits: " + Object.entries(r.traits).map(([t, n]) => `${t} ${n}`).join(", ")] : []),
+    ...(r.attributes ? ["", "  medication attributes: " + Object.entries(r.attributes).map(([t, n]) => `${t} ${n}`).join(", ")] : []),
     "",
     "  problems: " + Object.entries(r.problems).map(([k, v]) => `${k} ${v}`).join(", "),
   ];

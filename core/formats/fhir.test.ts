@@ -1,5 +1,6 @@
 import { Fhir } from "fhir";
 import { describe, expect, it } from "vitest";
+import { defaultContextRules, withContext } from "../context/index.ts";
 import type { SourcedEntity } from "../types.ts";
 import { TEXT_SPAN_EXTENSION, toFhirBundle } from "./index.ts";
 
@@ -86,6 +87,7 @@ describe("FHIR R4 bundle", () => {
   it("without a subject, still gives every resource the subject R4 requires (display only)", () => {
     const b = toFhirBundle(note, entities, { models });
     expect(r4Errors(b)).toEqual([]);
+    expect(b.entry).toHaveLength(3);
     for (const e of b.entry) expect((e.resource as { subject: { display: string } }).subject.display).toMatch(/patient/);
   });
 
@@ -104,5 +106,57 @@ describe("FHIR R4 bundle", () => {
     expect(broken((b) => (b.entry[0]!.resource.status = "final")).length).toBeGreaterThan(0);
     expect(broken((b) => delete b.entry[2]!.resource.medicationCodeableConcept).length).toBeGreaterThan(0);
     expect(broken((b) => (b.entry[3]!.resource.reasonText = "x")).length).toBeGreaterThan(0);
+  });
+});
+
+describe("FHIR R4 bundle with context traits", () => {
+  // Context from the shipped rules, not written by hand, so the mapping is tested on what /ner really answers.
+  const clinical = "Pt denies chest pain. Possible pneumonia vs atelectasis. Rash has resolved. Lisinopril was discontinued. Not on aspirin. s/p CABG. Mother had breast cancer. FH negative for colon cancer. Return if fever.";
+  const found = [
+    ent("chest pain", clinical, "DISEASE"),
+    ent("pneumonia", clinical, "DISEASE"),
+    ent("atelectasis", clinical, "DISEASE"),
+    ent("Rash", clinical, "DISEASE"),
+    ent("Lisinopril", clinical, "MEDICATION"),
+    ent("aspirin", clinical, "MEDICATION"),
+    ent("CABG", clinical, "TREATMENT"),
+    ent("breast cancer", clinical, "DISEASE"),
+    ent("colon cancer", clinical, "DISEASE"),
+    ent("fever", clinical, "DISEASE"),
+  ];
+  const withTraits = withContext(clinical, found, defaultContextRules());
+  const bundle = toFhirBundle(clinical, withTraits, { models, subject: "Patient/9" });
+  const byText = (t: string) => bundle.entry.find((e) => (e.resource.code as { text: string } | undefined)?.text === t || (e.resource.medicationCodeableConcept as { text: string } | undefined)?.text === t || (e.resource.condition as Array<{ code: { text: string } }> | undefined)?.[0]?.code.text === t)?.resource;
+  const verification = (r: Record<string, unknown> | undefined) => (r?.verificationStatus as { coding: Array<{ code: string }> }).coding[0]!.code;
+
+  it("is valid R4", () => {
+    expect(r4Errors(bundle)).toEqual([]);
+  });
+
+  it("refutes a negated condition and marks a hedged one provisional or differential", () => {
+    expect(verification(byText("chest pain"))).toBe("refuted");
+    expect(verification(byText("pneumonia"))).toBe("provisional");
+    expect(verification(byText("atelectasis"))).toBe("differential");
+  });
+
+  it("says resolved, stopped, not-taken and completed only where the note says so", () => {
+    expect(byText("Rash")).toMatchObject({ clinicalStatus: { coding: [{ code: "resolved" }] } });
+    expect(byText("Lisinopril")).toMatchObject({ resourceType: "MedicationStatement", status: "stopped" });
+    expect(byText("aspirin")).toMatchObject({ resourceType: "MedicationStatement", status: "not-taken" });
+    expect(byText("CABG")).toMatchObject({ resourceType: "Procedure", status: "completed" });
+    expect(byText("pneumonia")!.clinicalStatus).toBeUndefined();
+  });
+
+  it("records a relative's disease as FamilyMemberHistory with the relationship, and leaves out what is not asserted", () => {
+    expect(byText("breast cancer")).toMatchObject({ resourceType: "FamilyMemberHistory", status: "partial", patient: { reference: "Patient/9" }, relationship: { coding: [{ code: "MTH" }] } });
+    // "FH negative for colon cancer" (family + negated) and "Return if fever" (hypothetical) assert nothing.
+    expect(byText("colon cancer")).toBeUndefined();
+    expect(byText("fever")).toBeUndefined();
+    expect(bundle.entry).toHaveLength(found.length - 2);
+  });
+
+  it("carries each trait and the section in the text-span extension", () => {
+    const ext = (byText("chest pain")!.extension as Ext[])[0]!.extension;
+    expect(ext.filter((x) => x.url === "trait")).toEqual([{ url: "trait", valueCode: "negated" }]);
   });
 });

@@ -1,5 +1,6 @@
 // Entities in the Hugging Face token-classification pipeline's grouped shape (`aggregation_strategy` other than
 // "none"), so code written against `pipeline("ner", …)` reads medner's answer unchanged.
+import type { EntityContext, TraitName } from "../context/index.ts";
 import type { SourcedEntity } from "../types.ts";
 import { codePointOffsets } from "./offsets.ts";
 
@@ -10,13 +11,19 @@ export interface HfEntity {
   /** Code points, as the Python pipeline counts (`text[start:end] == word` in Python). */
   start: number;
   end: number;
+  /** With context on: the trait names (extra fields the pipeline does not have, which its readers ignore). */
+  traits?: TraitName[];
+  section?: string | null;
 }
 
 /**
  * `word` is the exact matched text (the Python pipeline decodes tokens instead, which an uncased model lowercases).
  * Takes the text as well as the entities because code-point offsets depend on what precedes each entity.
  */
-export function toHf(text: string, entities: readonly SourcedEntity[]): HfEntity[] {
+export function toHf(text: string, entities: ReadonlyArray<SourcedEntity & Partial<EntityContext>>): HfEntity[] {
   const cp = codePointOffsets(text);
-  return entities.map((e) => ({ entity_group: e.label, score: e.score, word: e.text, start: cp(e.start), end: cp(e.end) }));
+  return entities.map((e) => ({ entity_group: e.label, score: e.score, word: e.text, start: cp(e.start), end: cp(e.end), ...contextFields(e) }));
 }
+
+/** An entity's traits (names only) and section, as extra fields of a foreign shape; nothing when context is off. */
+export const contextFields = (e: Partial<EntityContext>) => (e.traits ? { traits: e.traits.map((t) => t.name), section: e.section ?? null } : {});

@@ -64,3 +64,19 @@ describe("displaCy-style HTML", () => {
     expect(colourOf("Dosage")).toMatch(/^#[0-9a-f]{6}$/);
   });
 });
+
+describe("context traits on the page", () => {
+  it("draws each trait on its entity, writes it beside the label and explains it in a legend", () => {
+    const note = "Denies chest pain. Mother had breast cancer. HTN.";
+    const negated = { ...at(note, "chest pain", "DISEASE"), traits: [{ name: "negated" as const, score: 0.97, cue: { start: 0, end: 6 } }], section: null };
+    const family = { ...at(note, "breast cancer", "DISEASE"), traits: [{ name: "family" as const, score: 0.95, relationship: "mother" }], section: "family_history" };
+    const plain = { ...at(note, "HTN", "DISEASE"), traits: [], section: null };
+    const html = renderEntitiesHtml(note, [negated, family, plain]);
+    const markOf = (word: string) => html.match(new RegExp(`<mark[^>]*>${word}<span.*?</mark>`))![0];
+    expect(markOf("chest pain")).toMatch(/data-traits="negated"[^>]*style="[^"]*text-decoration:line-through/);
+    expect(markOf("chest pain")).toMatch(/<span class="traits"[^>]*>no<\/span>/);
+    expect(markOf("breast cancer")).toMatch(/data-traits="family" data-section="family_history"/);
+    expect(markOf("HTN")).not.toMatch(/data-traits|class="traits"|line-through/);
+    expect([...html.matchAll(/class="legend-trait" data-trait="(\w+)"/g)].map((m) => m[1])).toEqual(["negated", "family"]);
+  });
+});

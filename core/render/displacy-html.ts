@@ -1,6 +1,9 @@
 // Entities drawn over the note the way displaCy's `ent` style draws them: a <mark> per entity in its label's colour,
 // the label beside the span, a legend. Everything that comes from the note, the labels or the caller is escaped, so a
-// note holding HTML or script renders as text. The page has no scripts and makes no requests.
+// note holding HTML or script renders as text. The page has no scripts and makes no requests. An entity's context
+// traits change how its mark is drawn (struck through when negated, dashed when uncertain…) and are also written out
+// beside its label, so the page does not rely on styling alone; the legend explains both.
+import type { EntityContext, TraitName } from "../context/index.ts";
 import type { SourcedEntity } from "../types.ts";
 
 /**
@@ -23,7 +26,16 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-type Drawable = Pick<SourcedEntity, "start" | "end" | "label"> & Partial<Pick<SourcedEntity, "score" | "source">>;
+/** How each trait marks an entity (CSS declarations), and the short tag written beside the label. */
+export const TRAIT_STYLES: Readonly<Record<TraitName, { css: string; tag: string; meaning: string }>> = {
+  negated: { css: "text-decoration:line-through;text-decoration-thickness:2px", tag: "no", meaning: "negated: the note says it is absent or not given" },
+  uncertain: { css: "outline:2px dashed #495057;outline-offset:1px", tag: "?", meaning: "uncertain: possible, suspected, to rule out" },
+  historical: { css: "opacity:0.6", tag: "past", meaning: "historical: in the past, not current" },
+  hypothetical: { css: "outline:2px dotted #495057;outline-offset:1px", tag: "if", meaning: "hypothetical: conditional or possible in future" },
+  family: { css: "box-shadow:inset 0 -3px 0 #7048e8", tag: "family", meaning: "family: about a relative, not the patient" },
+};
+
+type Drawable = Pick<SourcedEntity, "start" | "end" | "label"> & Partial<Pick<SourcedEntity, "score" | "source">> & Partial<EntityContext>;
 
 /**
  * The entities that can be drawn, in order: inside the text, non-empty, and not overlapping one already kept —
@@ -54,8 +66,13 @@ export function renderEntitiesFragment(text: string, entities: readonly Drawable
       `data-end="${e.end}"`,
       ...(e.score !== undefined ? [`data-score="${escapeHtml(String(e.score))}"`] : []),
       ...(e.source !== undefined ? [`data-source="${escapeHtml(e.source)}"`] : []),
+      ...(e.traits?.length ? [`data-traits="${e.traits.map((t) => t.name).join(" ")}"`] : []),
+      ...(e.section ? [`data-section="${escapeHtml(e.section)}"`] : []),
     ].join(" ");
-    out += `<mark class="entity" ${data} style="background:${colourOf(e.label)};${MARK_STYLE}">${para(text.slice(e.start, e.end))}<span class="label" style="${LABEL_STYLE}">${escapeHtml(e.label)}</span></mark>`;
+    const traits = e.traits ?? [];
+    const traitCss = traits.map((t) => `;${TRAIT_STYLES[t.name].css}`).join("");
+    const tags = traits.length ? `<span class="traits" style="${LABEL_STYLE};text-transform:none;font-weight:normal">${traits.map((t) => TRAIT_STYLES[t.name].tag).join(" · ")}</span>` : "";
+    out += `<mark class="entity" ${data} style="background:${colourOf(e.label)};${MARK_STYLE}${traitCss}">${para(text.slice(e.start, e.end))}<span class="label" style="${LABEL_STYLE}">${escapeHtml(e.label)}</span>${tags}</mark>`;
     at = e.end;
   }
   return `<div class="entities" style="line-height:2.5;direction:ltr;white-space:pre-wrap">${out}${para(text.slice(at))}</div>`;
@@ -74,11 +91,15 @@ export function renderEntitiesHtml(text: string, entities: readonly Drawable[], 
   const legend = [...counts]
     .map(([label, n]) => `<li class="legend-item" data-label="${escapeHtml(label)}"><span style="background:${colourOf(label)};${MARK_STYLE}">${escapeHtml(label)}</span> ${n}</li>`)
     .join("");
+  const present = (Object.keys(TRAIT_STYLES) as TraitName[]).filter((name) => drawn.some((e) => e.traits?.some((t) => t.name === name)));
+  const traitLegend = present
+    .map((name) => `<li class="legend-trait" data-trait="${name}"><span style="background:#e9ecef;${MARK_STYLE};${TRAIT_STYLES[name].css}">${TRAIT_STYLES[name].tag}</span> ${escapeHtml(TRAIT_STYLES[name].meaning)}</li>`)
+    .join("");
   const title = escapeHtml(o.title ?? "medner");
   return `<!doctype html>
 <html lang="${escapeHtml(o.lang ?? "en")}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
 <style>body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.1rem;color:#555}ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:0.5rem 1rem}</style></head>
-<body><h1>${title}</h1><ul class="legend">${legend}</ul>${renderEntitiesFragment(text, drawn)}</body></html>
+<body><h1>${title}</h1><ul class="legend">${legend}</ul>${traitLegend ? `<ul class="legend traits-legend">${traitLegend}</ul>` : ""}${renderEntitiesFragment(text, drawn)}</body></html>
 `;
 }

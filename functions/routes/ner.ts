@@ -1,7 +1,8 @@
-// POST /ner, POST /ner/batch and POST /visualize: entities with exact offsets, a score and the model that found them,
-// in our shape or in the shapes of our users' ecosystems (Hugging Face, spaCy/displaCy, FHIR R4), or as a page.
+// POST /ner, POST /ner/batch and POST /visualize: entities with exact offsets, a score, the model that found them and
+// what the note says about them (context traits and section), in our shape or in the shapes of our users' ecosystems
+// (Hugging Face, spaCy/displaCy, FHIR R4), or as a page. POST /context: the traits of spans found elsewhere.
 import { Hono, type Context } from "hono";
-import type { z } from "zod";
+import { contextOf, defaultContextRules, defaultContextRulesId, withContext, type EntityContext } from "../../core/context/index.ts";
 import { mergeEnsemble, type SourcedEntity } from "../../core/index.ts";
 import { toFhirBundle, toHf, toSpacy } from "../../core/formats/index.ts";
 import { renderEntitiesHtml } from "../../core/render/index.ts";
@@ -9,7 +10,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import type { LoadedModel } from "../registry.ts";
-import { NerBatchRequest, NerRequest, type NerOptions } from "../schemas.ts";
+import { ContextRequest, NerBatchRequest, NerRequest, VisualizeRequest, type NerOptions } from "../schemas.ts";
 
 /** The model answering when the body names none. */
 export const DEFAULT_MODEL = "custom";
@@ -38,9 +39,10 @@ async function infer(c: Context<AppEnv>, texts: string[], o: NerOptions) {
   const perModel = await Promise.all(used.map((m) => run(m, texts, o)));
   const merged = used.length === 2 ? texts.map((_, i) => mergeEnsemble(perModel[0]![i]!, perModel[1]![i]!)) : perModel[0]!;
   const inferenceMs = Date.now() - t0;
-  const results = merged.map((es) =>
-    es.filter((e) => (!o.labels || o.labels.includes(e.label)) && e.score >= (o.minScore ?? 0)).sort((a, b) => a.start - b.start || a.end - b.end),
-  );
+  const kept = merged.map((es) => es.filter((e) => (!o.labels || o.labels.includes(e.label)) && e.score >= (o.minScore ?? 0)).sort((a, b) => a.start - b.start || a.end - b.end));
+  // Context runs after the models and the ensemble merge, on the entities that are answered.
+  const context = o.context !== false;
+  const results: Array<Array<SourcedEntity & Partial<EntityContext>>> = context ? kept.map((es, i) => withContext(texts[i]!, es, defaultContextRules())) : kept;
   Object.assign(c.var.log, {
     model: used.map((m) => m.name).join("+"),
     version: used.map((m) => m.version).join("+"),
@@ -49,13 +51,13 @@ async function infer(c: Context<AppEnv>, texts: string[], o: NerOptions) {
     inferenceMs,
   });
   const models = used.map((m) => ({ name: m.name, version: m.version, sha256: m.sha256 }));
-  return { results, models, timings: { totalMs: Date.now() - started, inferenceMs } };
+  return { results, models, ...(context ? { context: defaultContextRulesId() } : {}), timings: { totalMs: Date.now() - started, inferenceMs } };
 }
 
 type Inferred = Awaited<ReturnType<typeof infer>>;
 
 /** The body for one note in a non-default format. */
-function formatted(o: NerOptions, text: string, entities: SourcedEntity[], r: Inferred) {
+function formatted(o: NerOptions, text: string, entities: Inferred["results"][number], r: Inferred) {
   if (o.format === "hf") return toHf(text, entities);
   if (o.format === "spacy") return toSpacy(text, entities);
   return toFhirBundle(text, entities, { models: r.models, ...(o.fhir?.subject ? { subject: o.fhir.subject } : {}), ...(o.fhir?.documentId ? { documentId: o.fhir.documentId } : {}) });
@@ -70,21 +72,32 @@ function answer(c: Context<AppEnv>, o: NerOptions, body: unknown, r: Inferred) {
 
 export const ner = new Hono<AppEnv>()
   .post("/ner", jsonBody(NerRequest), async (c) => {
-    const { text, ...o } = c.get("body") as z.infer<typeof NerRequest>;
+    const { text, ...o } = c.req.valid("json");
     const r = await infer(c, [text], o);
     const entities = r.results[0]!;
     if (o.format && o.format !== "medner") return answer(c, o, formatted(o, text, entities, r), r);
-    return answer(c, o, { entities, models: r.models, model: r.models[0]!, timings: r.timings }, r);
+    return answer(c, o, { entities, models: r.models, model: r.models[0]!, ...(r.context ? { context: r.context } : {}), timings: r.timings }, r);
   })
   .post("/ner/batch", jsonBody(NerBatchRequest), async (c) => {
-    const { texts, ...o } = c.get("body") as z.infer<typeof NerBatchRequest>;
+    const { texts, ...o } = c.req.valid("json");
     const r = await infer(c, texts, o);
     c.var.log.texts = texts.length;
     if (o.format && o.format !== "medner") return answer(c, o, texts.map((t, i) => formatted(o, t, r.results[i]!, r)), r);
-    return answer(c, o, { results: r.results.map((entities) => ({ entities })), models: r.models, model: r.models[0]!, timings: r.timings }, r);
+    return answer(c, o, { results: r.results.map((entities) => ({ entities })), models: r.models, model: r.models[0]!, ...(r.context ? { context: r.context } : {}), timings: r.timings }, r);
   })
-  .post("/visualize", jsonBody(NerRequest.omit({ format: true, fhir: true })), async (c) => {
-    const { text, ...o } = c.get("body") as z.infer<typeof NerRequest>;
+  // The traits of spans another system found: context without a model.
+  .post("/context", jsonBody(ContextRequest), async (c) => {
+    const { text, spans } = c.req.valid("json");
+    checkLength(c, [text]);
+    spans.forEach((s, i) => {
+      if (s.end <= s.start || s.end > text.length) throw new ApiError(400, "invalid_request", `spans.${i}: [${s.start}, ${s.end}) is not a non-empty range inside the text (${text.length} characters)`);
+    });
+    const { entities, sections } = contextOf(text, spans, defaultContextRules());
+    Object.assign(c.var.log, { textLength: text.length, spanCount: spans.length });
+    return c.json({ entities: spans.map((s, i) => ({ ...s, text: text.slice(s.start, s.end), ...entities[i]! })), sections, context: defaultContextRulesId() });
+  })
+  .post("/visualize", jsonBody(VisualizeRequest), async (c) => {
+    const { text, ...o } = c.req.valid("json");
     const r = await infer(c, [text], o);
     c.header("X-Medner-Models", r.models.map((m) => `${m.name}@${m.version}`).join(","));
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");

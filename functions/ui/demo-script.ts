@@ -4,17 +4,22 @@
 // textContent and text nodes, never as HTML, and is never logged.
 // The colours come from core/render, so the page and POST /visualize draw a label alike; colourOf below is the
 // browser-side copy of core's rule (the page runs no module code).
-import { LABEL_COLOURS, LABEL_PALETTE } from "../../core/render/index.ts";
+import { LABEL_COLOURS, LABEL_PALETTE, TRAIT_STYLES } from "../../core/render/index.ts";
+
+/** Each trait's tag and meaning, as core/render draws them on /visualize (the page's CSS holds the matching styles). */
+const TRAITS = Object.fromEntries(Object.entries(TRAIT_STYLES).map(([name, t]) => [name, { tag: t.tag, meaning: t.meaning }]));
 export const DEMO_SCRIPT = `
 (function () {
   "use strict";
   var TOKEN_KEY = "medner.token";
   var CANONICAL = ${JSON.stringify(LABEL_COLOURS)};
+  var TRAITS = ${JSON.stringify(TRAITS)};
   var PALETTE = ${JSON.stringify(LABEL_PALETTE)};
   var byId = function (id) { return document.getElementById(id); };
   var form = byId("ner-form"), note = byId("note"), modelSelect = byId("model"), tokenInput = byId("token");
   var submit = byId("submit"), statusLine = byId("status"), errorBox = byId("error");
-  var doc = byId("doc"), legend = byId("legend"), rows = byId("rows");
+  var doc = byId("doc"), legend = byId("legend"), traitLegend = byId("trait-legend"), rows = byId("rows");
+  var traitNames = function (e) { return (e.traits || []).map(function (t) { return t.name; }); };
 
   function colourOf(label) {
     if (Object.prototype.hasOwnProperty.call(CANONICAL, label)) return CANONICAL[label];
@@ -97,9 +102,13 @@ export const DEMO_SCRIPT = `
       mark.dataset.label = e.label;
       mark.dataset.start = String(e.start);
       mark.dataset.end = String(e.end);
-      mark.title = e.label + " \\u00b7 score " + e.score.toFixed(3) + " \\u00b7 " + e.source;
+      var names = traitNames(e);
+      names.forEach(function (n) { mark.classList.add("t-" + n); });
+      if (names.length) mark.dataset.traits = names.join(" ");
+      mark.title = e.label + " \\u00b7 score " + e.score.toFixed(3) + " \\u00b7 " + e.source + names.map(function (n) { return " \\u00b7 " + TRAITS[n].meaning; }).join("");
       mark.appendChild(el("span", "ent-text", text.slice(e.start, e.end)));
       mark.appendChild(el("span", "ent-label", e.label));
+      if (names.length) mark.appendChild(el("span", "ent-traits", names.map(function (n) { return TRAITS[n].tag; }).join(" \\u00b7 ")));
       doc.appendChild(mark);
       marks[i] = mark;
       cursor = e.end;
@@ -118,13 +127,25 @@ export const DEMO_SCRIPT = `
     legend.replaceChildren();
     labels.forEach(function (l) { legend.appendChild(chip(l, counts[l])); });
     legend.hidden = labels.length === 0;
+    var present = Object.keys(TRAITS).filter(function (n) { return entities.some(function (e) { return traitNames(e).indexOf(n) >= 0; }); });
+    traitLegend.replaceChildren();
+    present.forEach(function (n) {
+      var item = el("span", "trait-item");
+      var sample = el("mark", "ent t-" + n);
+      sample.appendChild(el("span", "ent-text", TRAITS[n].tag));
+      item.appendChild(sample);
+      item.appendChild(document.createTextNode(" " + TRAITS[n].meaning));
+      item.dataset.trait = n;
+      traitLegend.appendChild(item);
+    });
+    traitLegend.hidden = present.length === 0;
   }
 
   function renderTable(entities, marks) {
     rows.replaceChildren();
     if (entities.length === 0) {
       var empty = el("td", "placeholder", "No entities found.");
-      empty.colSpan = 6;
+      empty.colSpan = 7;
       rows.appendChild(el("tr")).appendChild(empty);
       return;
     }
@@ -136,6 +157,7 @@ export const DEMO_SCRIPT = `
       tr.appendChild(el("td", "num", e.start + "\\u2013" + e.end));
       tr.appendChild(el("td", "num", e.score.toFixed(3)));
       tr.appendChild(el("td", "", e.source));
+      tr.appendChild(el("td", "", traitNames(e).join(", ") + (e.section ? (traitNames(e).length ? " \\u00b7 " : "") + e.section.replace(/_/g, " ") : "")));
       var mark = marks[i];
       if (mark) {
         tr.addEventListener("mouseenter", function () { mark.classList.add("active"); });

@@ -32,6 +32,15 @@ button:disabled{opacity:.6;cursor:progress}
 mark.ent{background:var(--ent);color:inherit;padding:.25em .45em;margin:0 .1em;border-radius:.35em;line-height:1;box-decoration-break:clone;-webkit-box-decoration-break:clone;transition:box-shadow .12s}
 mark.ent.active{box-shadow:0 0 0 2px var(--ink)}
 .ent-label{font-size:.62em;font-weight:700;letter-spacing:.05em;text-transform:uppercase;vertical-align:middle;margin-left:.5em;opacity:.8}
+mark.ent.t-negated .ent-text{text-decoration:line-through;text-decoration-thickness:2px}
+mark.ent.t-uncertain{outline:2px dashed #495057;outline-offset:1px}
+mark.ent.t-hypothetical{outline:2px dotted #495057;outline-offset:1px}
+mark.ent.t-historical{opacity:.6}
+mark.ent.t-family{box-shadow:inset 0 -3px 0 #7048e8}
+.ent-traits{font-size:.62em;margin-left:.4em;vertical-align:middle;opacity:.85}
+.trait-legend{display:flex;flex-wrap:wrap;gap:6px 14px;margin:0 0 12px;font-size:12px;color:var(--muted)}
+.trait-legend[hidden]{display:none}
+.trait-legend mark.ent{background:#e9ecef;line-height:1.6}
 table{width:100%;border-collapse:collapse;font-size:14px}
 th,td{text-align:left;padding:7px 10px;border-bottom:1px solid var(--line)}
 th{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);font-weight:600}

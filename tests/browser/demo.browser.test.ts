@@ -3,14 +3,16 @@
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import expected from "../fixtures/models/tiny-tagger/expected.json";
 import { launchChromium } from "./chromium.ts";
+import type { EntityContext } from "../../core/context/index.ts";
 import type { SourcedEntity } from "../../core/index.ts";
+import { TRAIT_STYLES } from "../../core/render/index.ts";
+import { TAGGER_NOTES } from "../fixtures/tagger-notes.ts";
 import { ROOT, startDemoServer, type DemoServer } from "./demo-server.ts";
 
-type Entity = SourcedEntity;
+type Entity = SourcedEntity & EntityContext;
 
-const NOTE = expected.sentences.filter(Boolean).join("\n");
+const NOTE = TAGGER_NOTES.filter(Boolean).join("\n");
 const HOSTILE = `Pt with HTN <img src=x onerror="window.__pwned=1"> and COPD.\n<script>window.__pwned=2</script> started on lisinopril 10mg daily. </textarea><b>bold</b>`;
 /** Chromium's own line for a fetch that got a 4xx: expected where a test provokes one. */
 const HTTP_ERROR_LINE = /^Failed to load resource: the server responded with a status of 4\d\d/;
@@ -85,9 +87,14 @@ async function shownMarks(page: Page) {
   return out;
 }
 
-/** The note as the page must show it: the text unchanged, each entity's label right after it. */
+/** An entity's trait tags as the page writes them after its label (core/render's table). */
+const tagsOf = (e: Entity) => e.traits.map((t) => TRAIT_STYLES[t.name].tag).join(" \u00b7 ");
+/** The table's context cell: trait names, then the section. */
+const contextCell = (e: Entity) => [e.traits.map((t) => t.name).join(", "), (e.section ?? "").replace(/_/g, " ")].filter(Boolean).join(" \u00b7 ");
+
+/** The note as the page must show it: the text unchanged, each entity's label (and trait tags) right after it. */
 const withLabels = (text: string, entities: Entity[]) =>
-  entities.reduceRight((s, e) => s.slice(0, e.end) + e.label + s.slice(e.end), text);
+  entities.reduceRight((s, e) => s.slice(0, e.end) + e.label + tagsOf(e) + s.slice(e.end), text);
 
 const tableRows = (page: Page) => page.locator("#rows tr").evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string }> }).cells, (c) => c.textContent)));
 
@@ -118,7 +125,7 @@ describe("the demo page in Chromium", () => {
     expect(await page.locator("#error").isHidden()).toBe(true);
     expect(await shownMarks(page)).toEqual(entities.map(({ text, label, start, end }) => ({ text, label, start, end })));
     expect(await page.locator("#doc").textContent()).toBe(withLabels(NOTE, entities));
-    expect(await tableRows(page)).toEqual(entities.map((e, i) => [String(i + 1), e.label, e.text, `${e.start}\u2013${e.end}`, e.score.toFixed(3), e.source]));
+    expect(await tableRows(page)).toEqual(entities.map((e, i) => [String(i + 1), e.label, e.text, `${e.start}\u2013${e.end}`, e.score.toFixed(3), e.source, contextCell(e)]));
     const counts = new Map<string, number>();
     for (const e of entities) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
     expect((await page.locator("#legend .chip").allTextContents()).sort()).toEqual([...counts].map(([l, n]) => `${l}${n}`).sort());
@@ -135,6 +142,26 @@ describe("the demo page in Chromium", () => {
     expect(errors()).toEqual([]);
     expect(pageErrors).toEqual([]);
     expect(consoleLines.filter((l) => NOTE.split(/\W+/).some((w) => w.length > 3 && l.text.includes(w)))).toEqual([]);
+    await page.close();
+  });
+
+  it("draws each entity's context traits as /ner answers them, with a legend", async () => {
+    const { page, errors, pageErrors } = await openPage(open);
+    // A word the fixture model finds, then the same word denied: the page must strike it through.
+    const found = (await nerOf(open, NOTE, "custom"))[0]!;
+    const note = `Pt denies ${found.text}.\n${NOTE}`;
+    const entities = await nerOf(open, note, "custom");
+    expect(entities.some((e) => e.traits.some((t) => t.name === "negated"))).toBe(true);
+    await submitNote(page, note);
+    const shown = await page.locator("#doc mark.ent").evaluateAll((ms) => ms.map((m) => (m as unknown as { dataset: { traits?: string } }).dataset.traits ?? ""));
+    expect(shown).toEqual(entities.map((e) => e.traits.map((t) => t.name).join(" ")));
+    type Css = { getComputedStyle(e: unknown): { textDecorationLine: string } };
+    const negated = page.locator("#doc mark.ent.t-negated .ent-text").first();
+    expect(await negated.evaluate((n) => (globalThis as unknown as Css).getComputedStyle(n).textDecorationLine)).toBe("line-through");
+    const present = [...new Set(entities.flatMap((e) => e.traits.map((t) => t.name)))];
+    expect((await page.locator("#trait-legend .trait-item").evaluateAll((xs) => xs.map((x) => (x as unknown as { dataset: { trait: string } }).dataset.trait))).sort()).toEqual(present.sort());
+    expect(errors()).toEqual([]);
+    expect(pageErrors).toEqual([]);
     await page.close();
   });
 
@@ -178,6 +205,7 @@ describe("the demo page in Chromium", () => {
 
     await page.selectOption("#model", "ensemble");
     const entities = await nerOf(locked, NOTE, "ensemble", "s3cret");
+    expect(entities.length).toBeGreaterThan(3);
     await submitNote(page, NOTE);
     expect(await page.locator("#error").isHidden()).toBe(true);
     expect(await shownMarks(page)).toEqual(entities.map(({ text, label, start, end }) => ({ text, label, start, end })));

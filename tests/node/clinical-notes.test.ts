@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CANONICAL_LABELS } from "../../core/index.ts";
-import { buildClinicalNotes, parseMarkedLine, serialize } from "../../scripts/build-clinical-notes.ts";
+import { buildClinicalNotes, parseMarkedLine, parseSourceFile, serialize } from "../../scripts/build-clinical-notes.ts";
 import { readCorpus } from "../../trainer/corpus/index.ts";
 import { explore } from "../../trainer/explore.ts";
 import { ROOT } from "./cli.ts";
@@ -34,5 +34,25 @@ describe("data/clinical-notes", () => {
     expect(spans.map((s) => [text.slice(s.start, s.end), s.label])).toEqual([["ASA", "MEDICATION"], ["CAD", "DISEASE"], ["HTN", "DISEASE"]]);
     expect(() => parseMarkedLine("[[ASA|DRUG]]", "x:2")).toThrow(/x:2: unknown label DRUG/);
     expect(() => parseMarkedLine("[[ASA|MED] daily", "x:3")).toThrow(/x:3: unbalanced/);
+  });
+
+  it("context traits: a third markup field, sorted, omitted when absent, unknown names rejected with file and line", () => {
+    const { text, spans } = parseMarkedLine("FHx: mother w/ [[MI|DIS|historical, family]], denies [[CP|DIS|negated]], [[HTN|DIS]].", "x:1");
+    expect(spans.map((s) => [text.slice(s.start, s.end), s.traits])).toEqual([["MI", ["family", "historical"]], ["CP", ["negated"]], ["HTN", undefined]]);
+    expect(serialize([{ id: "n", text, entities: spans }])).not.toContain('"traits":[]');
+    expect(() => parseMarkedLine("[[CP|DIS|negated,negated]]", "x:2")).toThrow(/x:2: trait negated given twice/);
+    expect(() => parseMarkedLine("[[CP|DIS|]]", "x:3")).toThrow(/x:3: unknown trait ""/);
+    const bad = "## note: progress-note\nS: no complaints.\nDenies [[CP|DIS|denied]].\n";
+    expect(() => parseSourceFile(bad, "bad.txt")).toThrow(/^bad\.txt:3: unknown trait "denied" \(expected negated, uncertain, historical, hypothetical, family\)$/);
+  });
+
+  it("the corpus carries its annotated traits through to the JSON", () => {
+    const { train } = buildClinicalNotes(DIR);
+    const doc = train.find((d) => d.id === "discharge-and-referral-018")!;
+    const traitsOf = (surface: string) => doc.entities.find((e) => doc.text.slice(e.start, e.end) === surface)?.traits;
+    expect(traitsOf("dysphagia")).toEqual(["negated"]);
+    expect(traitsOf("papillary thyroid cancer")).toEqual(["family"]);
+    expect(traitsOf("total thyroidectomy")).toEqual(["family", "historical"]);
+    expect(traitsOf("thyroid nodule")).toBeUndefined();
   });
 });

@@ -1,7 +1,9 @@
-// `medner evaluate`: strict span P/R/F1 per label and micro-averaged, on any corpus the readers accept.
+// `medner evaluate`: strict span P/R/F1 per label and micro-averaged, on any corpus the readers accept; on a corpus
+// that annotates context traits, also end to end (span, label and traits all right).
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { defaultContextRules, endToEndScores, withContext } from "../../core/context/index.ts";
 import { DTYPES, spanScores, type Dtype } from "../../core/index.ts";
-import { openModel } from "../model/any-model.ts";
+import { withModel } from "../model/any-model.ts";
 import { corpusOptions, documentContext, readCorpusFromOptions, STREAM_CONTEXT } from "./options.ts";
 
 export function registerEvaluate(program: Command): void {
@@ -21,21 +23,25 @@ export function registerEvaluate(program: Command): void {
       const context = documentContext(corpus, opts.context);
       if (opts.context !== undefined && !corpus.sentenceStream)
         process.stderr.write(`medner evaluate: --context ignored: ${opts.data} holds whole documents, and each is its own context\n`);
-      const model = await openModel(opts.model, opts.dtype);
-      const preds = await model.predict(docs.map((d) => d.text), { documentRules: opts.documentRules, context });
-      model.dispose();
+      const preds = await withModel(opts.model, opts.dtype, (model) => model.predict(docs.map((d) => d.text), { documentRules: opts.documentRules, context }));
       const s = spanScores(docs.map((d, i) => ({ gold: d.entities, pred: preds[i]! })));
       const pick = ({ precision, recall, f1 }: { precision: number; recall: number; f1: number }) => ({ precision, recall, f1 });
+      // A corpus that annotates traits is also scored end to end: an entity counts when its span, label and traits are right.
+      const withTraits = docs.some((d) => d.entities.some((e) => e.traits !== undefined));
+      const endToEnd = withTraits
+        ? endToEndScores(docs.map((d, i) => ({ gold: d.entities, pred: withContext(d.text, preds[i]!, defaultContextRules()).map((e) => ({ ...e, traits: e.traits.map((t) => t.name) })) })))
+        : null;
       const result = {
         micro: pick(s.micro),
         labels: Object.fromEntries(Object.entries(s.labels).map(([l, v]) => [l, { ...pick(v), support: v.support }])),
+        ...(endToEnd ? { endToEnd } : {}),
       };
       if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else {
         const row = (name: string, v: { precision: number; recall: number; f1: number }, support: number | string) =>
           `  ${name.padEnd(20)} ${v.precision.toFixed(4)}  ${v.recall.toFixed(4)}  ${v.f1.toFixed(4)}  ${String(support).padStart(7)}`;
         process.stderr.write(
-          [`${opts.data}: ${docs.length} documents; document rules ${opts.documentRules ? (context ? `on, each sentence with the ${context} before it` : "on") : "off"}`, `  ${"label".padEnd(20)} P       R       F1      support`, ...Object.entries(result.labels).map(([l, v]) => row(l, v, v.support)), row("(micro)", result.micro, s.micro.support)].join("\n") + "\n",
+          [`${opts.data}: ${docs.length} documents; document rules ${opts.documentRules ? (context ? `on, each sentence with the ${context} before it` : "on") : "off"}`, `  ${"label".padEnd(20)} P       R       F1      support`, ...Object.entries(result.labels).map(([l, v]) => row(l, v, v.support)), row("(micro)", result.micro, s.micro.support), ...(endToEnd ? [row("(with traits)", endToEnd, endToEnd.support)] : [])].join("\n") + "\n",
         );
       }
     });

@@ -2,8 +2,9 @@
 // Machine-readable output goes to stdout (--json); everything for people goes to stderr.
 import { Command, CommanderError } from "commander";
 import { MednerError } from "../../core/index.ts";
+import { registerAverageSeeds } from "./average-seeds.ts";
+import { registerContext } from "./context.ts";
 import { registerConvert } from "./convert.ts";
-import { registerEnsemble } from "./ensemble.ts";
 import { registerExplore } from "./explore.ts";
 import { registerExport } from "./export.ts";
 import { registerEvaluate } from "./evaluate.ts";
@@ -22,8 +23,9 @@ registerExplore(program);
 registerConvert(program);
 registerInfo(program);
 registerTrain(program);
-registerEnsemble(program);
+registerAverageSeeds(program);
 registerEvaluate(program);
+registerContext(program);
 registerPredict(program);
 registerExport(program);
 registerPublish(program);

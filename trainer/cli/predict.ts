@@ -1,8 +1,9 @@
 // `medner predict`: entities with character offsets and scores for one text.
 import { Option, type Command } from "commander";
-import { DTYPES, type Dtype } from "../../core/index.ts";
+import { defaultContextRules, withContext, type EntityContext } from "../../core/context/index.ts";
+import { DTYPES, type Dtype, type ScoredEntity } from "../../core/index.ts";
 import { renderEntitiesHtml } from "../../core/render/index.ts";
-import { openModel } from "../model/any-model.ts";
+import { withModel } from "../model/any-model.ts";
 import { writeOutput } from "./write-output.ts";
 
 export function registerPredict(program: Command): void {
@@ -14,18 +15,21 @@ export function registerPredict(program: Command): void {
     .requiredOption("--text <text>", "the text")
     .option("--json", "print the entities as JSON on stdout")
     .option("--no-document-rules", "the tagger's entities alone, without the abbreviation and label-consistency rules")
+    .option("--no-context", "the entities alone, without their context traits and section")
     .option("--html <file>", "also write the text with its entities highlighted (displaCy style) as an HTML page")
-    .action(async (opts: { model: string; dtype?: Dtype; text: string; json?: boolean; documentRules: boolean; html?: string }) => {
-      const model = await openModel(opts.model, opts.dtype);
-      const [entities] = await model.predict([opts.text], { documentRules: opts.documentRules });
-      model.dispose();
+    .action(async (opts: { model: string; dtype?: Dtype; text: string; json?: boolean; documentRules: boolean; context: boolean; html?: string }) => {
+      const [found] = await withModel(opts.model, opts.dtype, (model) => model.predict([opts.text], { documentRules: opts.documentRules }));
+      // The same context the service adds (core/context), on by default.
+      const entities: Array<ScoredEntity & Partial<EntityContext>> = opts.context ? withContext(opts.text, found!, defaultContextRules()) : found!;
       if (opts.html) {
-        writeOutput(opts.html, renderEntitiesHtml(opts.text, entities!, { title: `medner predict: ${opts.model}` }));
+        writeOutput(opts.html, renderEntitiesHtml(opts.text, entities, { title: `medner predict: ${opts.model}` }));
       }
       if (opts.json) process.stdout.write(`${JSON.stringify({ entities }, null, 2)}\n`);
       else
         process.stderr.write(
-          entities!.length ? entities!.map((e) => `${String(e.start).padStart(5)}–${String(e.end).padEnd(5)} ${e.label.padEnd(12)} ${e.score.toFixed(3)}  ${e.text}`).join("\n") + "\n" : "no entities\n",
+          entities.length
+            ? entities.map((e) => `${String(e.start).padStart(5)}–${String(e.end).padEnd(5)} ${e.label.padEnd(12)} ${e.score.toFixed(3)}  ${e.text}${e.traits?.length ? `  [${e.traits.map((t) => t.name).join(", ")}]` : ""}`).join("\n") + "\n"
+            : "no entities\n",
         );
     });
 }

@@ -23,14 +23,14 @@ export function parseJsonlCorpus(content: string, file: string, unit: OffsetUnit
   return { docs, problems };
 }
 
-/** Seed-style JSON lines: the lossless interchange format `medner convert` writes (UTF-16 offsets). */
+/** Seed-style JSON lines: the lossless interchange format `medner convert` writes (UTF-16 offsets, traits and attributes kept). */
 export function toSeedJsonl(docs: Doc[]): string {
   return docs
     .map((d) =>
       JSON.stringify({
         id: d.id,
         text: d.text,
-        entities: d.entities.map(({ start, end, label }) => ({ start, end, label })),
+        entities: d.entities.map(({ start, end, label, traits, attributes }) => ({ start, end, label, ...(traits?.length ? { traits } : {}), ...(attributes?.length ? { attributes } : {}) })),
         ...(d.meta ? { meta: d.meta } : {}),
       }),
     )
