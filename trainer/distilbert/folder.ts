@@ -5,6 +5,7 @@
 // model behind.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { defaultContextRulesId } from "../../core/context/index.ts";
 import { MednerError } from "../../core/errors.ts";
 import { dtypeFile } from "../../core/manifest.ts";
 import { sha256Hex } from "../../core/sha256.ts";
@@ -69,7 +70,8 @@ export async function buildTransformerFolder(outDir: string, input: FolderInput)
       shape: shapeOf(input.config),
       maxLength: input.config.max_position_embeddings,
       files,
-      source: input.source,
+      // The context rules the service applies after this model (core/context).
+      source: { ...input.source, context: defaultContextRulesId() },
       // How each file was built: the GraphOptions of trainer/distilbert/distilbert-graph.ts.
       graph: { builder: "medner", opset: 17, variant: input.variant, ...graphs },
       createdAt: new Date().toISOString(),

@@ -1,6 +1,7 @@
 // `medner export`: a trained tagger → an exported folder (ONNX file named by DTYPE_FILES + manifest.json; for q8 also
 // its ORT-format twin, which the Worker loads with its weights in place). For q8, a guard evaluates fp32 and q8 on the
 // dev set and refuses a q8 file that loses accuracy, unless forced.
+import { defaultContextRulesId } from "../../core/context/index.ts";
 import { gitCommit } from "../git.ts";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -107,6 +108,8 @@ export async function exportModel(o: ExportOptions): Promise<{ manifest: Manifes
       ...(info.training.members ? { members: info.training.members, seed: info.training.seed } : {}),
       ...(vectorRows ? { vectorRows } : {}),
       ...(o.inputs ? { inputs: o.inputs } : {}),
+      // The context rules the service applies after this model (core/context), as the lexicon is recorded above.
+      context: defaultContextRulesId(),
     });
     const bytes = exportTaggerOnnx(tagger, o.dtype);
     let guard: GuardReport | null = null;
