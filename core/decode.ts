@@ -9,6 +9,10 @@ import { viterbiDecode, type TransitionConstraints } from "./viterbi.ts";
 export interface ScoredEntity extends Span {
   text: string;
   score: number;
+  /** Transformer with aggregation "none" only: the model's own tag for the piece ("B-Disease_disorder"), as Python's `entity`. */
+  tag?: string;
+  /** With `tag`: the piece's index in the model input ([CLS] is 0), as Python's `index`. */
+  index?: number;
 }
 
 /**

@@ -46,4 +46,7 @@ export interface SourcedEntity extends Span {
   text: string;
   score: number;
   source: string;
+  /** Transformer with aggregation "none" only: the model's tag for the piece and its input index (core/decode.ts). */
+  tag?: string;
+  index?: number;
 }

@@ -9,6 +9,7 @@ import {
   FhirBundle,
   HealthResponse,
   HfEntity,
+  HfTokenEntity,
   MemoryResponse,
   ModelDetail,
   ModelList,
@@ -46,7 +47,7 @@ function build() {
   const secured = [{ [bearer.name]: [] }];
   const nerAnswer = (one: z.ZodType, many: string) =>
     json(
-      z.union([one, z.array(HfEntity), SpacyDoc, FhirBundle]),
+      z.union([one, z.array(z.union([HfEntity, HfTokenEntity])), SpacyDoc, FhirBundle]),
       `${many} The shape follows "format": medner (default), hf, spacy or fhir (then the body is a FHIR R4 Bundle, served as application/fhir+json).`,
     );
   r.registerPath({
@@ -64,7 +65,7 @@ function build() {
     security: secured,
     request: { body: { required: true, content: { "application/json": { schema: NerBatchRequest } } } },
     responses: {
-      200: json(z.union([NerBatchResponse, z.array(z.union([z.array(HfEntity), SpacyDoc, FhirBundle]))]), "One result per note, in order (an array of per-note bodies for hf, spacy and fhir)."),
+      200: json(z.union([NerBatchResponse, z.array(z.union([z.array(z.union([HfEntity, HfTokenEntity])), SpacyDoc, FhirBundle]))]), "One result per note, in order (an array of per-note bodies for hf, spacy and fhir)."),
       ...errors(400, 401, 404, 413, 415, 503),
     },
   });

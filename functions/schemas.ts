@@ -80,6 +80,8 @@ export const Entity = z
     end: z.int().nonnegative(),
     score: z.number().min(0).max(1),
     source: z.string().meta({ description: "The model that found it." }),
+    tag: z.string().optional().meta({ description: 'Transformer with aggregation "none" only: the model\'s own tag for the word piece, e.g. "B-Disease_disorder".' }),
+    index: z.int().optional().meta({ description: 'With tag: the piece\'s index in the model input ([CLS] is 0), as the Python pipeline counts.' }),
     ...EntityContextFields,
   })
   .meta({ id: "Entity" });
@@ -121,6 +123,9 @@ export const NerBatchResponse = z
   .object({ results: z.array(z.object({ entities: z.array(Entity) })), models: z.array(ModelRef), model: ModelRef, context: ContextRulesRef.optional(), timings: Timings })
   .meta({ id: "NerBatchResponse" });
 
+export const HfTokenEntity = z
+  .object({ entity: z.string(), score: z.number(), index: z.int(), word: z.string(), start: z.int(), end: z.int(), traits: z.array(z.enum(TRAITS)).optional(), section: z.string().nullable().optional() })
+  .meta({ id: "HfTokenEntity", description: 'The Hugging Face pipeline\'s shape with aggregation "none": one per word piece, the model\'s B-/I- tag in entity.' });
 export const HfEntity = z
   .object({ entity_group: z.string(), score: z.number(), word: z.string(), start: z.int(), end: z.int(), traits: z.array(z.enum(TRAITS)).optional(), section: z.string().nullable().optional() })
   .meta({ id: "HfEntity", description: "The Hugging Face token-classification pipeline's shape; offsets in Unicode code points, as Python counts." });

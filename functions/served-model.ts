@@ -63,7 +63,7 @@ export function modelLoader(runtimes: Runtimes) {
         async predict(texts, options = {}) {
           const out = await engine.predict(texts, { aggregation: options.aggregation ?? "first" });
           // The engine already gives each entity its canonical label (core/transformer/canonical.ts).
-          return out.map((es) => es.map((e) => ({ label: e.label, start: e.start, end: e.end, text: e.text, score: e.score })));
+          return out.map((es) => es.map((e) => ({ label: e.label, start: e.start, end: e.end, text: e.text, score: e.score, ...("entity" in e ? { tag: e.entity, index: e.index } : {}) })));
         },
         release: () => engine.release(),
       };

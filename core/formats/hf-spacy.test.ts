@@ -40,7 +40,12 @@ describe("hf and spacy formats", () => {
     expect(hf[0]).toEqual({ entity_group: "DISEASE", score: 0.9, word: "HTN", start: note.indexOf("HTN") - 1, end: note.indexOf("HTN") + 2 });
     const cps = [...note];
     expect(hf.map((h) => cps.slice(h.start, h.end).join(""))).toEqual(["HTN", "lisinopril", "CABG", "Fever"]);
-    expect(hf.map((h) => [h.entity_group, h.word, h.score])).toEqual(entities.map((e) => [e.label, e.text, e.score]));
+    expect(hf.map((h) => ["entity_group" in h ? h.entity_group : null, h.word, h.score])).toEqual(entities.map((e) => [e.label, e.text, e.score]));
+  });
+
+  it("keep a word piece's B-/I- tag and index with aggregation none, as Python's entity field", () => {
+    const piece = { ...ent("lisinopril", note, "MEDICATION"), tag: "B-Medication", index: 4 };
+    expect(toHf(note, [piece])).toEqual([{ entity: "B-Medication", score: 0.9, index: 4, word: "lisinopril", start: note.indexOf("lisinopril") - 1, end: note.indexOf("lisinopril") + 9 }]);
   });
 
   it("give displaCy's manual format", () => {

@@ -26,7 +26,7 @@ function checkLength(c: Context<AppEnv>, texts: string[]): void {
 
 async function run(model: LoadedModel, texts: string[], o: NerOptions): Promise<SourcedEntity[][]> {
   const raw = await model.engine.predict(texts, { ...(o.aggregation ? { aggregation: o.aggregation } : {}), ...(o.documentRules === false ? { documentRules: false } : {}) });
-  return raw.map((es) => es.map((e) => ({ text: e.text, label: e.label, start: e.start, end: e.end, score: e.score, source: model.name })));
+  return raw.map((es) => es.map((e) => ({ text: e.text, label: e.label, start: e.start, end: e.end, score: e.score, source: model.name, ...(e.tag !== undefined ? { tag: e.tag, index: e.index! } : {}) })));
 }
 
 async function infer(c: Context<AppEnv>, texts: string[], o: NerOptions) {

@@ -196,12 +196,12 @@ describe("medner evaluate and predict", () => {
     const evaluate = (...args: string[]) => JSON.parse(medner("evaluate", "--model", join(out, "model-best"), "--data", stream, "--json", ...args).stdout).micro;
     // Precondition: the tagger alone finds lisinopril, and neither LSN.
     expect(evaluate("--no-document-rules")).toMatchObject({ precision: 1, recall: 1 / 3 });
-    expect(evaluate("--context", "0")).toMatchObject({ precision: 1, recall: 2 / 3 }); // the LSN in the parentheses
+    expect(evaluate("--sentence-context", "0")).toMatchObject({ precision: 1, recall: 2 / 3 }); // the LSN in the parentheses
     expect(evaluate()).toMatchObject({ precision: 1, recall: 1 }); // the next sentence's LSN too
     // With -DOCSTART- lines the file holds its documents, and each is its own context.
     writeFileSync(stream, iob(true));
     expect(evaluate()).toMatchObject({ precision: 1, recall: 2 / 3 });
-    expect(medner("evaluate", "--model", join(out, "model-best"), "--data", stream, "--context", "two")).toMatchObject({ code: 1, stderr: expect.stringMatching(/--context <n>.*a whole number of sentences/) });
+    expect(medner("evaluate", "--model", join(out, "model-best"), "--data", stream, "--sentence-context", "two")).toMatchObject({ code: 1, stderr: expect.stringMatching(/--sentence-context <n>.*a whole number of sentences/) });
   });
 
   it("train ends with model-best's dev F1 with the document rules, the number evaluate gives, also in metrics.json", () => {

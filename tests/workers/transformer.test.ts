@@ -84,6 +84,19 @@ describe("the transformer in workerd", () => {
     for (const aggregation of ["first", "max"]) expect(inMetformin((await ner({ text, model: "transformer", aggregation })).entities), aggregation).toEqual(["metformin"]);
   });
 
+  it('format "hf" with aggregation "none" gives each piece\'s B-/I- tag and index, as the pipeline\'s entity field', async () => {
+    const text = tiny.texts[0]!;
+    const res = await post({ text, model: "transformer", aggregation: "none", format: "hf" });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Array<{ entity: string; index: number; word: string; score: number }>;
+    // The route drops "O" pieces, as the Python pipeline does by default; the first note has no [UNK].
+    const theirs = tiny.reference.none[0]!.filter((t) => t.entity !== "O");
+    expect(theirs.length).toBeGreaterThan(5);
+    expect(theirs.some((t) => t.entity.startsWith("I-"))).toBe(true);
+    expect(body.map((e) => [e.entity, e.index])).toEqual(theirs.map((t) => [t.entity, t.index]));
+    body.forEach((e, k) => expect(e.score).toBeCloseTo(theirs[k]!.score, 4));
+  });
+
   it('"model": "ensemble" runs both models and never answers overlapping entities, where their answers overlap', async () => {
     const text = tiny.texts[0]!;
     const [custom, transformer, body] = await Promise.all([ner({ text }), ner({ text, model: "transformer" }), ner({ text, model: "ensemble" })]);

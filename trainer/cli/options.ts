@@ -1,5 +1,6 @@
 // Options shared by commands that read a corpus.
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { AGGREGATIONS, type Aggregation } from "../../core/transformer/index.ts";
 import { readCorpus, CORPUS_FORMATS, assertFormat, type Corpus, type ReadProblem } from "../corpus/index.ts";
 
 export function corpusOptions(cmd: Command, data = { required: true, description: "corpus file or BRAT folder" }): Command {
@@ -46,4 +47,26 @@ export const STREAM_CONTEXT = 20;
 /** The context the document rules get on a corpus: the sentences before each one for a sentence stream, else none. */
 export function documentContext(corpus: Pick<Corpus, "sentenceStream">, requested?: number): number {
   return corpus.sentenceStream ? (requested ?? STREAM_CONTEXT) : 0;
+}
+
+/** The transformer's options on `predict` and `evaluate` (taggers ignore them). */
+export function transformerOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--aggregation <strategy>", "transformer folders: how word pieces become entities, as in the Hugging Face pipeline").choices([...AGGREGATIONS]).default("first"))
+    .option("--window-tokens <n>", "transformer folders: tokens per window, [CLS] and [SEP] included (default: the model's maxLength)", wholeNumber)
+    .option("--window-overlap <n>", "transformer folders: tokens shared by consecutive windows of a long note (default: min(128, a quarter of a window))", wholeNumber);
+}
+
+export interface TransformerCliOptions {
+  aggregation: Aggregation;
+  windowTokens?: number;
+  windowOverlap?: number;
+}
+
+/** The window options as the engine takes them. */
+export const windowsOf = (o: TransformerCliOptions) => ({ ...(o.windowTokens !== undefined ? { windowTokens: o.windowTokens } : {}), ...(o.windowOverlap !== undefined ? { windowOverlap: o.windowOverlap } : {}) });
+
+function wholeNumber(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError("a whole number is expected.");
+  return Number(v);
 }
