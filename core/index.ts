@@ -23,4 +23,5 @@ export * from "./types.ts";
 export * from "./viterbi.ts";
 export * from "./transformer/index.ts";
 export * from "./formats/index.ts";
+export * from "./medication/index.ts";
 export * from "./render/index.ts";

@@ -1,6 +1,8 @@
+import { createRequire } from "node:module";
 import { Fhir } from "fhir";
 import { describe, expect, it } from "vitest";
 import { defaultContextRules, withContext } from "../context/index.ts";
+import { defaultMedicationRules, withAttributes } from "../medication/index.ts";
 import type { SourcedEntity } from "../types.ts";
 import { TEXT_SPAN_EXTENSION, toFhirBundle } from "./index.ts";
 
@@ -158,5 +160,103 @@ describe("FHIR R4 bundle with context traits", () => {
   it("carries each trait and the section in the text-span extension", () => {
     const ext = (byText("chest pain")!.extension as Ext[])[0]!.extension;
     expect(ext.filter((x) => x.url === "trait")).toEqual([{ url: "trait", valueCode: "negated" }]);
+  });
+});
+
+// FHIR.js checks Dosage's own elements but not inside Timing.repeat or Dosage.doseAndRate, so those are walked here
+// against the same R4 definitions and value sets FHIR.js ships: element names, primitive types, required bindings.
+type R4Prop = { _name: string; _type: string; _multiple: boolean; _properties?: R4Prop[]; _valueSetStrength?: string; _valueSet?: string };
+const shipped = createRequire(import.meta.url);
+const r4Types = shipped("fhir/profiles/types.json") as Record<string, { _properties: R4Prop[] }>;
+const r4ValueSets = shipped("fhir/profiles/valuesets.json") as Record<string, { systems: Array<{ codes: Array<{ code: string }> }> }>;
+const PRIMITIVES: Record<string, (v: unknown) => boolean> = {
+  positiveInt: (v) => Number.isInteger(v) && (v as number) > 0, integer: Number.isInteger, decimal: (v) => typeof v === "number",
+  boolean: (v) => typeof v === "boolean", string: (v) => typeof v === "string", code: (v) => typeof v === "string", uri: (v) => typeof v === "string",
+};
+function structureErrors(value: unknown, props: readonly R4Prop[], path: string): string[] {
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
+    const p = props.find((x) => x._name === k);
+    if (!p) return [`${path}.${k}: not an R4 element`];
+    const items = p._multiple ? (Array.isArray(v) ? v : [Symbol("not a list")]) : [v];
+    return items.flatMap((item, i) => {
+      const at = p._multiple ? `${path}.${k}[${i}]` : `${path}.${k}`;
+      if (PRIMITIVES[p._type]) {
+        const codes = p._valueSetStrength === "required" && p._valueSet ? r4ValueSets[p._valueSet.split("|")[0]!]?.systems.flatMap((s) => s.codes.map((c) => c.code)) : undefined;
+        return !PRIMITIVES[p._type]!(item) ? [`${at}: not a ${p._type}`] : codes && !codes.includes(item as string) ? [`${at}: ${String(item)} not in ${p._valueSet}`] : [];
+      }
+      return structureErrors(item, p._properties?.length ? p._properties : (r4Types[p._type]?._properties ?? []), at);
+    });
+  });
+}
+const dosageErrors = (statement: Record<string, unknown>) => ((statement.dosage ?? []) as unknown[]).flatMap((d, i) => structureErrors(d, r4Types.Dosage!._properties, `dosage[${i}]`));
+
+describe("FHIR R4 bundle with medication attributes", () => {
+  // Attributes from the shipped grammar, not written by hand, so the mapping is tested on what /ner really answers.
+  const sigs = [
+    "Metformin 500 mg PO BID x 30 days for T2DM.",
+    "Prednisone 20 mg PO daily x3 days then 10 mg daily x3 days.",
+    "Heparin drip at 1000 units/hr IV.",
+    "Oxycodone 5-10 mg q4-6h prn pain.",
+    "Albuterol 1-2 puffs inhaled q4h prn.",
+    "Aspirin.",
+  ].join("\n");
+  const drugs = ["Metformin", "Prednisone", "Heparin", "Oxycodone", "Albuterol", "Aspirin"];
+  const found = withAttributes(sigs, [...drugs.map((d) => ent(d, sigs, "MEDICATION")), ent("T2DM", sigs, "DISEASE")], defaultMedicationRules());
+  const bundle = toFhirBundle(sigs, found, { models, subject: "Patient/5" });
+  const statement = (drug: string) => bundle.entry.find((e) => (e.resource.medicationCodeableConcept as { text: string } | undefined)?.text === drug)!.resource;
+  const UCUM = "http://unitsofmeasure.org";
+
+  it("is valid R4, inside Timing.repeat and doseAndRate too", () => {
+    expect(r4Errors(bundle)).toEqual([]);
+    for (const drug of drugs) expect(dosageErrors(statement(drug))).toEqual([]);
+  });
+
+  it("fills dosage: the sig's text, timing with its bounds, the SNOMED route and the dose; the reason points at the Condition", () => {
+    const condition = bundle.entry.find((e) => e.resource.resourceType === "Condition")!;
+    expect(statement("Metformin")).toMatchObject({
+      dosage: [{
+        text: "Metformin 500 mg PO BID x 30 days for T2DM",
+        timing: { repeat: { frequency: 2, period: 1, periodUnit: "d", boundsDuration: { value: 30, unit: "d", system: UCUM, code: "d" } } },
+        route: { coding: [{ system: "http://snomed.info/sct", code: "26643006", display: "Oral use" }], text: "PO" },
+        doseAndRate: [{ doseQuantity: { value: 500, unit: "mg", system: UCUM, code: "mg" } }],
+      }],
+      reasonReference: [{ reference: condition.fullUrl }],
+    });
+    expect(statement("Metformin").reasonCode).toBeUndefined();
+  });
+
+  it("a taper is Dosage steps in sequence; a later step keeps the route it does not repeat", () => {
+    const dosage = statement("Prednisone").dosage as Array<Record<string, unknown>>;
+    expect(dosage.map((d) => [d.sequence, d.text, (d.route as { text: string }).text])).toEqual([[1, "Prednisone 20 mg PO daily x3 days", "PO"], [2, "10 mg daily x3 days", "PO"]]);
+    expect(dosage[1]).toMatchObject({ timing: { repeat: { frequency: 1, period: 1, periodUnit: "d", boundsDuration: { value: 3, code: "d" } } }, doseAndRate: [{ doseQuantity: { value: 10, code: "mg" } }] });
+  });
+
+  it("an infusion rate is rateQuantity; ranges are doseRange; prn with a reason is asNeededCodeableConcept, without one asNeededBoolean", () => {
+    expect(statement("Heparin").dosage).toMatchObject([{ doseAndRate: [{ rateQuantity: { value: 1000, unit: "IU/h", system: UCUM, code: "[iU]/h" } }], route: { coding: [{ code: "47625008" }] } }]);
+    expect(statement("Oxycodone")).toMatchObject({
+      dosage: [{ timing: { repeat: { frequency: 1, period: 4, periodMax: 6, periodUnit: "h" } }, asNeededCodeableConcept: { text: "pain" }, doseAndRate: [{ doseRange: { low: { value: 5, code: "mg" }, high: { value: 10, code: "mg" } } }] }],
+      // No DISEASE entity names this pain, so the reason is its words.
+      reasonCode: [{ text: "pain" }],
+    });
+    expect(statement("Albuterol").dosage).toMatchObject([{ asNeededBoolean: true, doseAndRate: [{ doseRange: { low: { value: 1, unit: "puff", code: "{puff}" }, high: { value: 2 } } }] }]);
+  });
+
+  it("a drug without attributes gets no dosage", () => {
+    expect(statement("Aspirin").dosage).toBeUndefined();
+  });
+
+  it("both checks catch a broken dosage, so the passes above mean something", () => {
+    type Dosage = Record<string, unknown> & { timing: { repeat: Record<string, unknown> }; doseAndRate: Array<Record<string, unknown>> };
+    const broken = (f: (d: Dosage) => void) => {
+      const m = structuredClone(statement("Metformin"));
+      f((m.dosage as Dosage[])[0]!);
+      return [...r4Errors(m), ...dosageErrors(m)];
+    };
+    expect(broken(() => {})).toEqual([]);
+    expect(broken((d) => (d.timing.repeat.when = ["BEDTIME"]))).toEqual(["dosage[0].timing.repeat.when[0]: BEDTIME not in http://hl7.org/fhir/ValueSet/event-timing|4.0.1"]);
+    expect(broken((d) => (d.timing.repeat.periodUnit = "hours"))).toEqual(["dosage[0].timing.repeat.periodUnit: hours not in http://hl7.org/fhir/ValueSet/units-of-time|4.0.1"]);
+    expect(broken((d) => (d.timing.repeat.frequency = 1.5))).toEqual(["dosage[0].timing.repeat.frequency: not a positiveInt"]);
+    expect(broken((d) => (d.doseAndRate[0]!.doseAmount = 1))).toEqual(["dosage[0].doseAndRate[0].doseAmount: not an R4 element"]);
+    expect(broken((d) => (d.asNeededBoolean = "yes"))).toEqual(['MedicationStatement.dosage[0].asNeededBoolean: Invalid format for boolean value "yes"', "dosage[0].asNeededBoolean: not a boolean"]);
   });
 });

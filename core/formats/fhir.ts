@@ -3,7 +3,8 @@
 // transformer's Sign_symptom, Dosage, …) have no resource here and are left out. What the note says about an entity
 // (its context traits) decides how it is asserted — see `assertion` — and hypothetical mentions are not asserted at all. Each resource carries the matched text (code.text / medicationCodeableConcept.text) and the
 // medner text-span extension. With a documentId the note itself becomes a DocumentReference, and every resource
-// points at it through the element R4 gives that resource for a source document (see `linkToNote`).
+// points at it through the element R4 gives that resource for a source document (see `linkToNote`). A medication with
+// attributes gets its `dosage` (core/medication/fhir-dosage.ts) and its reason as reasonReference / reasonCode.
 import type { EntityContext, TraitName } from "../context/index.ts";
 import { murmur3 } from "../hash.ts";
 import { dosageOf } from "../medication/fhir-dosage.ts";
