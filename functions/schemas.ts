@@ -27,6 +27,10 @@ const Options = {
       description:
         "The custom model (alone or as the custom half of \"ensemble\"): after decoding, a short form defined in the note, \"nitroglycerin (NTG)\", takes its entity's label wherever it recurs, and a labelled string is labelled where it recurs untagged (default true). The transformer keeps the Hugging Face pipeline's output.",
     }),
+  attributes: z
+    .boolean()
+    .optional()
+    .meta({ description: "Each MEDICATION's attributes linked to it (default true): strength, dose, route, frequency, duration, form, rate, as-needed, reason. false leaves them out." }),
   context: z
     .boolean()
     .optional()
@@ -72,6 +76,19 @@ const EntityContextFields = {
   section: z.string().nullable().optional().meta({ description: "The clinical section the entity is in (e.g. past_medical_history), null before the first header." }),
 };
 
+export const MedAttribute = z
+  .object({
+    type: z.enum(["STRENGTH", "DOSE", "ROUTE", "FREQUENCY", "DURATION", "FORM", "RATE", "AS_NEEDED", "REASON"]),
+    text: z.string().meta({ description: "Exactly text.slice(start, end)." }),
+    start: z.int().nonnegative(),
+    end: z.int().nonnegative(),
+    score: z.number().min(0).max(1),
+    value: z
+      .unknown()
+      .meta({ description: "Normalized: a UCUM quantity {value, unit} or range {low, high, unit}; FHIR Timing.repeat fields for FREQUENCY; {name, system, code, display} for ROUTE and FORM; {asNeeded: true}; {condition: {start, end}} for a REASON linked to a DISEASE entity; null when not normalized." }),
+  })
+  .meta({ id: "MedAttribute" });
+
 export const Entity = z
   .object({
     text: z.string().meta({ description: "Exactly text.slice(start, end)." }),
@@ -83,6 +100,7 @@ export const Entity = z
     tag: z.string().optional().meta({ description: 'Transformer with aggregation "none" only: the model\'s own tag for the word piece, e.g. "B-Disease_disorder".' }),
     index: z.int().optional().meta({ description: 'With tag: the piece\'s index in the model input ([CLS] is 0), as the Python pipeline counts.' }),
     ...EntityContextFields,
+    attributes: z.array(MedAttribute).optional().meta({ description: "MEDICATION only (unless attributes: false): its attributes, each linked to this drug alone." }),
   })
   .meta({ id: "Entity" });
 
@@ -117,10 +135,10 @@ export const ModelRef = z.object({ name: z.string(), version: z.string(), sha256
 const Timings = z.object({ totalMs: z.number(), inferenceMs: z.number() });
 
 export const NerResponse = z
-  .object({ entities: z.array(Entity), models: z.array(ModelRef), model: ModelRef.meta({ description: "The first of `models` (kept for clients of v0.1)." }), context: ContextRulesRef.optional(), timings: Timings })
+  .object({ entities: z.array(Entity), models: z.array(ModelRef), model: ModelRef.meta({ description: "The first of `models` (kept for clients of v0.1)." }), context: ContextRulesRef.optional(), medication: ContextRulesRef.optional().meta({ description: "The medication grammar that gave the attributes (models/medication/*.json)." }), timings: Timings })
   .meta({ id: "NerResponse" });
 export const NerBatchResponse = z
-  .object({ results: z.array(z.object({ entities: z.array(Entity) })), models: z.array(ModelRef), model: ModelRef, context: ContextRulesRef.optional(), timings: Timings })
+  .object({ results: z.array(z.object({ entities: z.array(Entity) })), models: z.array(ModelRef), model: ModelRef, context: ContextRulesRef.optional(), medication: ContextRulesRef.optional().meta({ description: "The medication grammar that gave the attributes (models/medication/*.json)." }), timings: Timings })
   .meta({ id: "NerBatchResponse" });
 
 export const HfTokenEntity = z

@@ -80,3 +80,19 @@ describe("context traits on the page", () => {
     expect([...html.matchAll(/class="legend-trait" data-trait="(\w+)"/g)].map((m) => m[1])).toEqual(["negated", "family"]);
   });
 });
+
+describe("medication attributes on the page", () => {
+  it("underlines each attribute with its type and names its drug, outside every mark", () => {
+    const note = "Metformin 500 mg PO BID for <T2DM>.";
+    const drug = { ...at(note, "Metformin", "MEDICATION"), attributes: [{ type: "STRENGTH", start: 10, end: 16 }, { type: "ROUTE", start: 17, end: 19 }, { type: "FREQUENCY", start: 20, end: 23 }] };
+    const html = renderEntitiesFragment(note, [drug, at(note, "T2DM", "DISEASE")]);
+    const attrs = [...html.matchAll(/<span class="attribute" data-type="(\w+)" data-drug-start="(\d+)" title="([^"]*)"[^>]*>(.*?)<sub/g)].map((m) => [m[1], m[2], m[3], m[4]]);
+    expect(attrs).toEqual([
+      ["STRENGTH", "0", "strength of Metformin", "500 mg"],
+      ["ROUTE", "0", "route of Metformin", "PO"],
+      ["FREQUENCY", "0", "frequency of Metformin", "BID"],
+    ]);
+    // The text reads the same with the marks and tags taken out, and the note's "<" stays text.
+    expect(html.replace(/<sub[^>]*>.*?<\/sub>/g, "").replace(/<span class="label"[^>]*>.*?<\/span>/g, "").replace(/<[^>]+>/g, "").replace(/&#60;/g, "<").replace(/&#62;/g, ">")).toBe(note);
+  });
+});

@@ -35,7 +35,12 @@ export const TRAIT_STYLES: Readonly<Record<TraitName, { css: string; tag: string
   family: { css: "box-shadow:inset 0 -3px 0 #7048e8", tag: "family", meaning: "family: about a relative, not the patient" },
 };
 
-type Drawable = Pick<SourcedEntity, "start" | "end" | "label"> & Partial<Pick<SourcedEntity, "score" | "source">> & Partial<EntityContext>;
+type Drawable = Pick<SourcedEntity, "start" | "end" | "label"> &
+  Partial<Pick<SourcedEntity, "score" | "source">> &
+  Partial<EntityContext> & { attributes?: ReadonlyArray<{ type: string; start: number; end: number }> };
+
+/** A medication attribute is underlined in the medication colour and tagged with its type ("dose"), its drug named. */
+const ATTRIBUTE_STYLE = `border-bottom:2px dotted #1971c2;padding-bottom:1px`;
 
 /**
  * The entities that can be drawn, in order: inside the text, non-empty, and not overlapping one already kept —
@@ -56,10 +61,29 @@ const LABEL_STYLE = "font-size:0.7em;font-weight:bold;line-height:1;border-radiu
 /** The note with its entities marked: a fragment for embedding (line breaks kept as <br>). */
 export function renderEntitiesFragment(text: string, entities: readonly Drawable[]): string {
   const para = (s: string) => escapeHtml(s).replace(/\r\n|\r|\n/g, "<br>");
+  const drawn = drawableEntities(text, entities);
+  // Attributes lie outside every entity (core/medication never overlaps them); one that would overlap is not drawn.
+  const attributes = drawn
+    .flatMap((e, i) => (e.attributes ?? []).map((a) => ({ ...a, drug: i })))
+    .filter((a) => a.start < a.end && a.end <= text.length && !drawn.some((e) => a.start < e.end && e.start < a.end))
+    .sort((a, b) => a.start - b.start);
   let out = "";
   let at = 0;
-  for (const e of drawableEntities(text, entities)) {
-    out += para(text.slice(at, e.start));
+  const upTo = (end: number) => {
+    // The plain text before `end`, with the attributes in it underlined.
+    while (attributes.length && attributes[0]!.start < end) {
+      const a = attributes.shift()!;
+      if (a.start < at) continue;
+      const drug = drawn[a.drug]!;
+      out += para(text.slice(at, a.start));
+      out += `<span class="attribute" data-type="${escapeHtml(a.type)}" data-drug-start="${drug.start}" title="${escapeHtml(a.type.toLowerCase())} of ${escapeHtml(text.slice(drug.start, drug.end))}" style="${ATTRIBUTE_STYLE}">${para(text.slice(a.start, a.end))}<sub style="font-size:0.6em;color:#1971c2;margin-left:0.1em">${escapeHtml(a.type.toLowerCase().replace("_", " "))}</sub></span>`;
+      at = a.end;
+    }
+    out += para(text.slice(at, end));
+    at = end;
+  };
+  for (const e of drawn) {
+    upTo(e.start);
     const data = [
       `data-label="${escapeHtml(e.label)}"`,
       `data-start="${e.start}"`,
@@ -75,7 +99,8 @@ export function renderEntitiesFragment(text: string, entities: readonly Drawable
     out += `<mark class="entity" ${data} style="background:${colourOf(e.label)};${MARK_STYLE}${traitCss}">${para(text.slice(e.start, e.end))}<span class="label" style="${LABEL_STYLE}">${escapeHtml(e.label)}</span>${tags}</mark>`;
     at = e.end;
   }
-  return `<div class="entities" style="line-height:2.5;direction:ltr;white-space:pre-wrap">${out}${para(text.slice(at))}</div>`;
+  upTo(text.length);
+  return `<div class="entities" style="line-height:2.5;direction:ltr;white-space:pre-wrap">${out}</div>`;
 }
 
 export interface RenderOptions {

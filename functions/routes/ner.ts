@@ -4,6 +4,7 @@
 import { Hono, type Context } from "hono";
 import { contextOf, defaultContextRules, defaultContextRulesId, withContext, type EntityContext } from "../../core/context/index.ts";
 import { mergeEnsemble, type SourcedEntity } from "../../core/index.ts";
+import { defaultMedicationRules, defaultMedicationRulesId, withAttributes, type MedAttribute } from "../../core/medication/index.ts";
 import { toFhirBundle, toHf, toSpacy } from "../../core/formats/index.ts";
 import { renderEntitiesHtml } from "../../core/render/index.ts";
 import type { AppEnv } from "../env.ts";
@@ -42,7 +43,10 @@ async function infer(c: Context<AppEnv>, texts: string[], o: NerOptions) {
   const kept = merged.map((es) => es.filter((e) => (!o.labels || o.labels.includes(e.label)) && e.score >= (o.minScore ?? 0)).sort((a, b) => a.start - b.start || a.end - b.end));
   // Context runs after the models and the ensemble merge, on the entities that are answered.
   const context = o.context !== false;
-  const results: Array<Array<SourcedEntity & Partial<EntityContext>>> = context ? kept.map((es, i) => withContext(texts[i]!, es, defaultContextRules())) : kept;
+  const withTraits: Array<Array<SourcedEntity & Partial<EntityContext>>> = context ? kept.map((es, i) => withContext(texts[i]!, es, defaultContextRules())) : kept;
+  // Each medication's strength, dose, route, frequency… linked to it (core/medication), after the merge as well.
+  const attributes = o.attributes !== false;
+  const results: Array<Array<SourcedEntity & Partial<EntityContext> & { attributes?: MedAttribute[] }>> = attributes ? withTraits.map((es, i) => withAttributes(texts[i]!, es, defaultMedicationRules())) : withTraits;
   Object.assign(c.var.log, {
     model: used.map((m) => m.name).join("+"),
     version: used.map((m) => m.version).join("+"),
@@ -51,7 +55,7 @@ async function infer(c: Context<AppEnv>, texts: string[], o: NerOptions) {
     inferenceMs,
   });
   const models = used.map((m) => ({ name: m.name, version: m.version, sha256: m.sha256 }));
-  return { results, models, ...(context ? { context: defaultContextRulesId() } : {}), timings: { totalMs: Date.now() - started, inferenceMs } };
+  return { results, models, ...(context ? { context: defaultContextRulesId() } : {}), ...(attributes ? { medication: defaultMedicationRulesId() } : {}), timings: { totalMs: Date.now() - started, inferenceMs } };
 }
 
 type Inferred = Awaited<ReturnType<typeof infer>>;
@@ -76,14 +80,14 @@ export const ner = new Hono<AppEnv>()
     const r = await infer(c, [text], o);
     const entities = r.results[0]!;
     if (o.format && o.format !== "medner") return answer(c, o, formatted(o, text, entities, r), r);
-    return answer(c, o, { entities, models: r.models, model: r.models[0]!, ...(r.context ? { context: r.context } : {}), timings: r.timings }, r);
+    return answer(c, o, { entities, models: r.models, model: r.models[0]!, ...(r.context ? { context: r.context } : {}), ...(r.medication ? { medication: r.medication } : {}), timings: r.timings }, r);
   })
   .post("/ner/batch", jsonBody(NerBatchRequest), async (c) => {
     const { texts, ...o } = c.req.valid("json");
     const r = await infer(c, texts, o);
     c.var.log.texts = texts.length;
     if (o.format && o.format !== "medner") return answer(c, o, texts.map((t, i) => formatted(o, t, r.results[i]!, r)), r);
-    return answer(c, o, { results: r.results.map((entities) => ({ entities })), models: r.models, model: r.models[0]!, ...(r.context ? { context: r.context } : {}), timings: r.timings }, r);
+    return answer(c, o, { results: r.results.map((entities) => ({ entities })), models: r.models, model: r.models[0]!, ...(r.context ? { context: r.context } : {}), ...(r.medication ? { medication: r.medication } : {}), timings: r.timings }, r);
   })
   // The traits of spans another system found: context without a model.
   .post("/context", jsonBody(ContextRequest), async (c) => {

@@ -38,7 +38,7 @@ export function renderDemoPage() {
 <div id="doc" class="doc"><span class="placeholder">Entities found in the note are highlighted here.</span></div>
 </section>
 <section class="card wide"><h2>Table</h2>
-<table><thead><tr><th>#</th><th>Label</th><th>Text</th><th>Start&ndash;end</th><th>Score</th><th>Source</th><th>Context</th></tr></thead>
+<table><thead><tr><th>#</th><th>Label</th><th>Text</th><th>Start&ndash;end</th><th>Score</th><th>Source</th><th>Context</th><th>Attributes</th></tr></thead>
 <tbody id="rows"></tbody></table></section>
 </main>
 <script>${raw(DEMO_SCRIPT)}</script>

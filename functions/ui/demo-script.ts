@@ -89,14 +89,40 @@ export const DEMO_SCRIPT = `
     if (previous && Array.prototype.some.call(modelSelect.options, function (o) { return o.value === previous; })) modelSelect.value = previous;
   }
 
+  // A medication's attributes (strength, route…), underlined outside the marks and named after their drug.
+  function attributesOf(entities) {
+    var out = [];
+    entities.forEach(function (e) {
+      (e.attributes || []).forEach(function (a) { out.push({ type: a.type, start: a.start, end: a.end, drug: e.text }); });
+    });
+    return out.sort(function (a, b) { return a.start - b.start; });
+  }
+
+  function plainText(text, from, to, attrs) {
+    var at = from;
+    while (attrs.length && attrs[0].start < to) {
+      var a = attrs.shift();
+      if (a.start < at || a.end > to) continue;
+      doc.appendChild(document.createTextNode(text.slice(at, a.start)));
+      var u = el("span", "attr", text.slice(a.start, a.end));
+      u.dataset.type = a.type;
+      u.title = a.type.toLowerCase().replace("_", " ") + " of " + a.drug;
+      u.appendChild(el("sub", "attr-type", a.type.toLowerCase().replace("_", " ")));
+      doc.appendChild(u);
+      at = a.end;
+    }
+    doc.appendChild(document.createTextNode(text.slice(at, to)));
+  }
+
   function renderNote(text, entities) {
     var marks = [];
     var cursor = 0;
+    var attrs = attributesOf(entities);
     doc.replaceChildren();
     entities.forEach(function (e, i) {
       // Overlapping spans cannot nest in displaCy's style: the table still lists them.
       if (e.start < cursor || e.end > text.length || e.start >= e.end) return;
-      doc.appendChild(document.createTextNode(text.slice(cursor, e.start)));
+      plainText(text, cursor, e.start, attrs);
       var mark = el("mark", "ent");
       mark.style.setProperty("--ent", colourOf(e.label));
       mark.dataset.label = e.label;
@@ -113,7 +139,7 @@ export const DEMO_SCRIPT = `
       marks[i] = mark;
       cursor = e.end;
     });
-    doc.appendChild(document.createTextNode(text.slice(cursor)));
+    plainText(text, cursor, text.length, attrs);
     return marks;
   }
 
@@ -145,7 +171,7 @@ export const DEMO_SCRIPT = `
     rows.replaceChildren();
     if (entities.length === 0) {
       var empty = el("td", "placeholder", "No entities found.");
-      empty.colSpan = 7;
+      empty.colSpan = 8;
       rows.appendChild(el("tr")).appendChild(empty);
       return;
     }
@@ -158,6 +184,7 @@ export const DEMO_SCRIPT = `
       tr.appendChild(el("td", "num", e.score.toFixed(3)));
       tr.appendChild(el("td", "", e.source));
       tr.appendChild(el("td", "", traitNames(e).join(", ") + (e.section ? (traitNames(e).length ? " \\u00b7 " : "") + e.section.replace(/_/g, " ") : "")));
+      tr.appendChild(el("td", "", (e.attributes || []).map(function (a) { return a.type.toLowerCase().replace("_", " ") + " " + a.text; }).join(" \\u00b7 ")));
       var mark = marks[i];
       if (mark) {
         tr.addEventListener("mouseenter", function () { mark.classList.add("active"); });

@@ -41,6 +41,8 @@ mark.ent.t-family{box-shadow:inset 0 -3px 0 #7048e8}
 .trait-legend{display:flex;flex-wrap:wrap;gap:6px 14px;margin:0 0 12px;font-size:12px;color:var(--muted)}
 .trait-legend[hidden]{display:none}
 .trait-legend mark.ent{background:#e9ecef;line-height:1.6}
+.attr{border-bottom:2px dotted #1971c2}
+.attr-type{font-size:.6em;color:#1971c2;margin-left:.1em}
 table{width:100%;border-collapse:collapse;font-size:14px}
 th,td{text-align:left;padding:7px 10px;border-bottom:1px solid var(--line)}
 th{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);font-weight:600}

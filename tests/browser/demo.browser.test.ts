@@ -10,7 +10,7 @@ import { TRAIT_STYLES } from "../../core/render/index.ts";
 import { TAGGER_NOTES } from "../fixtures/tagger-notes.ts";
 import { ROOT, startDemoServer, type DemoServer } from "./demo-server.ts";
 
-type Entity = SourcedEntity & EntityContext;
+type Entity = SourcedEntity & EntityContext & { attributes?: Array<{ type: string; text: string; start: number; end: number }> };
 
 const NOTE = TAGGER_NOTES.filter(Boolean).join("\n");
 const HOSTILE = `Pt with HTN <img src=x onerror="window.__pwned=1"> and COPD.\n<script>window.__pwned=2</script> started on lisinopril 10mg daily. </textarea><b>bold</b>`;
@@ -92,9 +92,17 @@ const tagsOf = (e: Entity) => e.traits.map((t) => TRAIT_STYLES[t.name].tag).join
 /** The table's context cell: trait names, then the section. */
 const contextCell = (e: Entity) => [e.traits.map((t) => t.name).join(", "), (e.section ?? "").replace(/_/g, " ")].filter(Boolean).join(" \u00b7 ");
 
-/** The note as the page must show it: the text unchanged, each entity's label (and trait tags) right after it. */
-const withLabels = (text: string, entities: Entity[]) =>
-  entities.reduceRight((s, e) => s.slice(0, e.end) + e.label + tagsOf(e) + s.slice(e.end), text);
+/** A medication's attribute types as the page writes them after each attribute ("strength", "as needed"). */
+const typeTag = (type: string) => type.toLowerCase().replace("_", " ");
+/** The table's attributes cell. */
+const attributesCell = (e: Entity) => (e.attributes ?? []).map((a) => `${typeTag(a.type)} ${a.text}`).join(" \u00b7 ");
+
+/** The note as the page must show it: the text unchanged, each entity's label (and trait tags) right after it, and
+ * each medication attribute's type right after the attribute. */
+const withLabels = (text: string, entities: Entity[]) => {
+  const inserts = [...entities.map((e) => [e.end, e.label + tagsOf(e)] as const), ...entities.flatMap((e) => (e.attributes ?? []).map((a) => [a.end, typeTag(a.type)] as const))];
+  return inserts.sort((a, b) => b[0] - a[0]).reduce((s, [at, what]) => s.slice(0, at) + what + s.slice(at), text);
+};
 
 const tableRows = (page: Page) => page.locator("#rows tr").evaluateAll((trs) => trs.map((tr) => Array.from((tr as unknown as { cells: ArrayLike<{ textContent: string }> }).cells, (c) => c.textContent)));
 
@@ -125,7 +133,7 @@ describe("the demo page in Chromium", () => {
     expect(await page.locator("#error").isHidden()).toBe(true);
     expect(await shownMarks(page)).toEqual(entities.map(({ text, label, start, end }) => ({ text, label, start, end })));
     expect(await page.locator("#doc").textContent()).toBe(withLabels(NOTE, entities));
-    expect(await tableRows(page)).toEqual(entities.map((e, i) => [String(i + 1), e.label, e.text, `${e.start}\u2013${e.end}`, e.score.toFixed(3), e.source, contextCell(e)]));
+    expect(await tableRows(page)).toEqual(entities.map((e, i) => [String(i + 1), e.label, e.text, `${e.start}\u2013${e.end}`, e.score.toFixed(3), e.source, contextCell(e), attributesCell(e)]));
     const counts = new Map<string, number>();
     for (const e of entities) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
     expect((await page.locator("#legend .chip").allTextContents()).sort()).toEqual([...counts].map(([l, n]) => `${l}${n}`).sort());

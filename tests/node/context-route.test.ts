@@ -37,13 +37,27 @@ describe("context over HTTP (Node)", async () => {
     expect(await res.json()).toEqual({ error: { code: "invalid_request", message: expect.stringMatching(/^spans\.1: \[5, 50\)/) } });
   });
 
+  it("/ner links each medication's attributes to it, fills the FHIR dosage, and leaves them out with attributes: false", async () => {
+    const text = "Metformin 500 mg PO BID for type 2 diabetes. Denies chest pain.";
+    const on = (await (await post("/ner", { text })).json()) as { entities: Array<{ text: string; label: string; attributes?: Array<{ type: string; text: string }> }>; medication: { name: string } };
+    const metformin = on.entities.find((e) => e.text === "Metformin")!;
+    expect(metformin.attributes!.map((a) => [a.type, a.text])).toEqual([["STRENGTH", "500 mg"], ["ROUTE", "PO"], ["FREQUENCY", "BID"], ["REASON", "type 2 diabetes"]]);
+    for (const e of on.entities.filter((x) => x.label !== "MEDICATION")) expect(e.attributes).toBeUndefined();
+    expect(on.medication.name).toBe("medner-medication");
+    const off = (await (await post("/ner", { text, attributes: false })).json()) as { entities: Array<Record<string, unknown>> };
+    expect(off.entities.some((e) => "attributes" in e)).toBe(false);
+    const fhir = (await (await post("/ner", { text, format: "fhir" })).json()) as { entry: Array<{ resource: { resourceType: string; dosage?: Array<{ timing?: unknown; route?: unknown; reasonReference?: unknown }> } }> };
+    const statement = fhir.entry.find((e) => e.resource.resourceType === "MedicationStatement")!.resource;
+    expect(statement.dosage![0]).toMatchObject({ timing: { repeat: { frequency: 2, period: 1, periodUnit: "d" } }, route: { coding: [{ code: "26643006" }] } });
+  });
+
   it("/ner gives traits by default, none with context: false, and trait names in the hf shape", async () => {
     const text = "Pt denies chest pain. Mother had breast cancer. Started metformin for diabetes.";
     const on = (await (await post("/ner", { text })).json()) as { entities: Array<{ text: string; traits: Array<{ name: string }>; section: string | null }>; context: unknown };
     const byText = Object.fromEntries(on.entities.map((e) => [e.text, e.traits.map((t) => t.name)]));
     expect(byText).toMatchObject({ "chest pain": ["negated"], "breast cancer": ["family"], metformin: [] });
     expect(on.context).toBeDefined();
-    const off = (await (await post("/ner", { text, context: false })).json()) as { entities: Array<Record<string, unknown>>; context?: unknown };
+    const off = (await (await post("/ner", { text, context: false, attributes: false })).json()) as { entities: Array<Record<string, unknown>>; context?: unknown };
     expect(off.entities.length).toBe(on.entities.length);
     for (const e of off.entities) expect(Object.keys(e).sort()).toEqual(["end", "label", "score", "source", "start", "text"]);
     expect(off.context).toBeUndefined();

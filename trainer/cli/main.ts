@@ -2,6 +2,7 @@
 // Machine-readable output goes to stdout (--json); everything for people goes to stderr.
 import { Command, CommanderError } from "commander";
 import { MednerError } from "../../core/index.ts";
+import { registerAttributes } from "./attributes.ts";
 import { registerAverageSeeds } from "./average-seeds.ts";
 import { registerContext } from "./context.ts";
 import { registerConvert } from "./convert.ts";
@@ -26,6 +27,7 @@ registerTrain(program);
 registerAverageSeeds(program);
 registerEvaluate(program);
 registerContext(program);
+registerAttributes(program);
 registerPredict(program);
 registerExport(program);
 registerPublish(program);
