@@ -1,6 +1,6 @@
 // `npm run bench -- custom`: words/s and p50/p99 latency of the custom tagger on a 100-word clinical note, one
 // thread, for tfjs and the exported ONNX fp32 and q8 engines in the same run; plus where the time goes
-// (featurize / network / decode / document rules / context traits). Prints a table and writes bench-results/custom.json.
+// (featurize / network / decode / document rules / context traits / medication attributes). Prints a table and writes bench-results/custom.json.
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import {
   type TaggerRunner,
 } from "../../core/index.ts";
 import { defaultContextRules, withContext } from "../../core/context/index.ts";
+import { defaultMedicationRules, withAttributes } from "../../core/medication/index.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { initBackend } from "../../trainer/backend.ts";
 import { exportModel } from "../../trainer/export/export-model.ts";
@@ -61,6 +62,8 @@ export async function benchCustom(o: CustomBenchOptions) {
       rulesMs: (await time(o.iterations, () => applyDocumentRules([note], [entities]))).p50Ms,
       // The context traits and sections of the note's entities (core/context), as /ner adds them.
       contextMs: (await time(o.iterations, () => withContext(note, entities, defaultContextRules()))).p50Ms,
+      // Each medication's attributes (core/medication), as /ner adds them.
+      attributesMs: (await time(o.iterations, () => withAttributes(note, entities, defaultMedicationRules()))).p50Ms,
     };
   }
   tagger.dispose();
@@ -79,15 +82,15 @@ export async function benchCustom(o: CustomBenchOptions) {
 
 export function customTable(r: Awaited<ReturnType<typeof benchCustom>>): string {
   const rows = r.runs.map((x) => `| ${x.runtime.padEnd(10)} | ${Math.round(x.wordsPerSecond).toLocaleString("en-US").padStart(10)} | ${x.p50Ms.toFixed(3).padStart(7)} | ${x.p99Ms.toFixed(3).padStart(7)} |`);
-  const b = Object.entries(r.breakdown).map(([k, v]) => `| ${k.padEnd(10)} | ${v.tokenizeMs!.toFixed(3)} | ${v.featurizeMs!.toFixed(3)} | ${v.networkMs!.toFixed(3)} | ${v.decodeMs!.toFixed(3)} | ${v.rulesMs!.toFixed(3)} | ${v.contextMs!.toFixed(3)} |`);
+  const b = Object.entries(r.breakdown).map(([k, v]) => `| ${k.padEnd(10)} | ${v.tokenizeMs!.toFixed(3)} | ${v.featurizeMs!.toFixed(3)} | ${v.networkMs!.toFixed(3)} | ${v.decodeMs!.toFixed(3)} | ${v.rulesMs!.toFixed(3)} | ${v.contextMs!.toFixed(3)} | ${v.attributesMs!.toFixed(3)} |`);
   return [
     `custom tagger, ${r.note.words}-word note (${r.note.tokens} tokens), ${r.iterations} runs each, one thread`,
     "| runtime    |    words/s |  p50 ms |  p99 ms |",
     "|------------|-----------:|--------:|--------:|",
     ...rows,
     "",
-    "| p50 ms     | tokenize | featurize | network | decode | document rules | context |",
-    "|------------|---------:|----------:|--------:|-------:|---------------:|--------:|",
+    "| p50 ms     | tokenize | featurize | network | decode | document rules | context | attributes |",
+    "|------------|---------:|----------:|--------:|-------:|---------------:|--------:|-----------:|",
     ...b,
   ].join("\n");
 }

@@ -35,7 +35,7 @@ function linksOf(file: string): Array<{ line: number; target: string }> {
   return out;
 }
 
-const pages = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`), "data/clinical-notes/GUIDELINES.md", "data/clinical-notes/TRAITS.md"];
+const pages = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`), ...["GUIDELINES", "TRAITS", "ATTRIBUTES"].map((f) => `data/clinical-notes/${f}.md`), "data/sigs/README.md"];
 
 describe("documentation links", () => {
   it("stay inside the repository and resolve, anchors included", () => {
