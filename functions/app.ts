@@ -8,6 +8,7 @@ import type { TransformerEngineOptions, TransformerRunner } from "../core/transf
 import type { AppEnv, Bindings } from "./env.ts";
 import { errorResponse, onError } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
+import { shedLoad } from "./middleware/shed-load.ts";
 import { limitBody } from "./middleware/body-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { modelLoader } from "./served-model.ts";
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps) {
   // Built once for the app: the same handlers guard every route that takes a body or needs a token.
   const limit = limitBody();
   const auth = requireAuth();
+  const shed = shedLoad();
   return new Hono<AppEnv>()
     .use(requestId())
     .use(requestLog(log))
@@ -82,8 +84,8 @@ export function createApp(deps: AppDeps) {
       c.set("registry", registryFor(c.env));
       await next();
     })
-    .use("/ner/*", limit, auth)
-    .use("/visualize", limit, auth)
+    .use("/ner/*", limit, auth, shed)
+    .use("/visualize", limit, auth, shed)
     .use("/context", limit, auth)
     .use("/models/*", auth)
     .route("/", health)

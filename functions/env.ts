@@ -14,10 +14,14 @@ export interface Bindings extends GeneratedEnv {
   MAX_BODY_BYTES?: string;
   /** Seconds a model's current.json is cached. */
   POINTER_TTL_SECONDS?: string;
+  /** Milliseconds a read of the model store may take (a stream: to open, and between chunks); default 10000. */
+  STORE_TIMEOUT_MS?: string;
   /** "true" opens GET /debug/memory (tests and the memory benchmark only). */
   MEMORY_PROBE?: string;
   /** "true" loads models as before the Worker's memory plan (whole files, ONNX): the memory benchmark's "before". */
   LOAD_WHOLE_FILES?: string;
+  /** Model requests (/ner, /ner/batch, /visualize) answered at once per isolate; more get 503 overloaded (default 256). */
+  MAX_IN_FLIGHT?: string;
 }
 
 /** What a route adds to the request's log line. Never text or entity strings: they are patient data. */

@@ -1,7 +1,7 @@
-// What `npm start` runs before `wrangler dev`: picks the default custom model — the shipped one (models/custom/default,
+// What `npm start` and `npm run dev` run first: picks the default custom model — the shipped one (models/custom/default,
 // scripts/default-model.ts) while the config, lexicon and corpus it was made from are unchanged, otherwise one retrained
 // from them (several minutes, once) — adds the ORT-format twin the Worker loads, and publishes it to .medner/store (for
-// the Node server) and to wrangler's local R2 state (for wrangler dev). Nothing here needs the internet. The
+// the Node server and `npm start`, which seeds workerd's R2 from it) and to wrangler's local R2 state (for wrangler dev). Nothing here needs the internet. The
 // transformer is published too when its real weights have been imported (`npm run models:import --
 // d4data/biomedical-ner-all`); generated random-weight models are never served by default, since their entities mean
 // nothing.
