@@ -5,6 +5,7 @@ import { createNativeRunner, createNativeTransformerRunner } from "./adapters/or
 import { fsStore } from "./adapters/fs-store.ts";
 import { createApp } from "./app.ts";
 import type { Bindings } from "./env.ts";
+import { storeTimeoutMs, withReadTimeout } from "./timed-store.ts";
 
 const env: Bindings = {
   ...(process.env.API_TOKENS ? { API_TOKENS: process.env.API_TOKENS } : {}),
@@ -15,7 +16,7 @@ const env: Bindings = {
   POINTER_TTL_SECONDS: process.env.POINTER_TTL_SECONDS ?? "30",
 };
 const root = process.env.MEDNER_STORE ?? ".medner/store";
-const store = fsStore(root);
+const store = withReadTimeout(fsStore(root), storeTimeoutMs(process.env.STORE_TIMEOUT_MS));
 // Native onnxruntime here: a Node server can load it, and it runs the transformer several times faster than wasm.
 const app = createApp({ createRunner: createNativeRunner, createTransformerRunner: createNativeTransformerRunner, storeOf: () => store });
 const port = Number(process.env.PORT ?? 8788);

@@ -72,21 +72,36 @@ export class ModelRegistry {
     }
   }
 
-  /** An explicit version, re-checked against its manifest once per TTL, like a pointer, not on every request. */
+  /**
+   * An explicit version, re-checked against its manifest once per TTL, like a pointer, not on every request. When the
+   * check fails (the store is down, or the version was republished in place with a broken file), the copy held goes
+   * on serving, as the current version does; the check is due again after the TTL.
+   */
   private async resolvePinned(name: string, version: string): Promise<LoadedModel> {
     const ready = this.held.get(name, version);
     if (ready && this.pointers.isPinnedFresh(name, version)) return ready;
+    const keepHeld = (err: unknown, error?: string) => {
+      if (error) this.fail(name, version, error);
+      if (ready && this.held.holds(ready)) {
+        this.pointers.pinnedChecked(name, version);
+        return ready;
+      }
+      throw err;
+    };
     let manifest: Uint8Array | null;
     try {
       manifest = await this.store.get(modelKey(name, version, "manifest.json"));
     } catch (err) {
-      this.fail(name, version, `store read failed: ${(err as Error).message}`);
-      throw unavailable(name, version);
+      return keepHeld(unavailable(name, version), `store read failed: ${(err as Error).message}`);
     }
     if (!manifest) throw new ApiError(404, "model_not_found", `model "${name}" has no version "${version}"`);
-    const model = await this.load(name, version, await sha256Hex(manifest));
-    this.pointers.pinnedChecked(name, version);
-    return model;
+    try {
+      const model = await this.load(name, version, await sha256Hex(manifest));
+      this.pointers.pinnedChecked(name, version);
+      return model;
+    } catch (err) {
+      return keepHeld(err);
+    }
   }
 
   private async resolveCurrent(name: string): Promise<LoadedModel> {

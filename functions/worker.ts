@@ -4,6 +4,7 @@ import { pinnedBytes, wasmMemoryBytes } from "./adapters/ort-wasm-heap.ts";
 import { r2Store } from "./adapters/r2-store.ts";
 import { createApp } from "./app.ts";
 import { ApiError } from "./errors.ts";
+import { storeTimeoutMs, withReadTimeout } from "./timed-store.ts";
 
 export default createApp({
   createRunner: createWorkerdRunner,
@@ -12,7 +13,7 @@ export default createApp({
   taggerOptions: WORKER_TAGGER_OPTIONS,
   storeOf: (env) => {
     if (!env.MODELS) throw new ApiError(503, "store_unavailable", "the MODELS R2 binding is missing", { "Retry-After": "60" });
-    return r2Store(env.MODELS);
+    return withReadTimeout(r2Store(env.MODELS), storeTimeoutMs(env.STORE_TIMEOUT_MS));
   },
   memory: () => ({ wasmMemoryBytes: wasmMemoryBytes(), modelBlockBytes: pinnedBytes() }),
 });

@@ -52,6 +52,11 @@ export class HeldModels {
         use.inflight++;
         try {
           return await loaded.predict(texts, options);
+        } catch (err) {
+          // onnxruntime's wasm can throw a bare number (a C++ exception's address); Hono hands only Errors to onError,
+          // so anything else would escape it and the runtime would answer its own plain-text 500. The value itself is
+          // left out: it could hold a piece of the note.
+          throw err instanceof Error ? err : new Error(`the model threw a non-Error value (${typeof err})`);
         } finally {
           use.inflight--;
           use.lastUsedMs = this.o.now();
