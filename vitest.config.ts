@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { referenceBinding } from "./tests/fixtures/reference/hub.ts";
 import { TAGGER_NOTES } from "./tests/fixtures/tagger-notes.ts";
 import { taggerReference } from "./tests/fixtures/tagger-reference.ts";
 import { taggerWithOrtTwin } from "./tests/fixtures/tagger-with-ort.ts";
@@ -38,6 +39,8 @@ export default defineConfig(async () => ({
                 })),
                 // The tiny generated transformer and what transformers.js finds with it.
                 TINY_TRANSFORMER: JSON.parse(JSON.stringify(await tinyTransformerFixture())),
+                // The reference models imported from a local hub, with what Hugging Face's Python answered (tests/fixtures/reference).
+                REFERENCE_TRANSFORMERS: JSON.parse(JSON.stringify(await referenceBinding())),
               },
             },
           }),

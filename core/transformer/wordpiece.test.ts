@@ -1,9 +1,11 @@
-// WordPiece offsets: hand-computed spans for the cases the Rust alignments define, and ids equal to the library's
-// encode() on hand-picked and generated (clinical-looking and arbitrary Unicode) text.
+// WordPiece offsets: hand-computed spans for the cases the Rust alignments define; ids and offsets equal to what the Rust
+// tokenizers gave generated strings (tests/fixtures/reference/tokenizer-cases.json); ids equal to the library's
+// encode(), where it agrees with Rust, on hand-picked and generated (clinical-looking and arbitrary Unicode) text.
 import { readFileSync } from "node:fs";
 import { Tokenizer } from "@huggingface/tokenizers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { codePointIndex } from "../../tests/fixtures/reference/reference.ts";
 import { WordPieceTokenizer } from "./wordpiece.ts";
 
 const fixture = (name: string) => ({
@@ -70,6 +72,13 @@ describe("WordPieceTokenizer offsets", () => {
     expect(spans(ours.uncased, "pain§")).toEqual([["pain", 0, 4], ["[UNK]", 4, 5]]);
   });
 
+  it("gives CJK ideographs above U+FFFF a word each too, as Rust does (the library pads only the BMP ones)", () => {
+    // U+20000 and U+20001 (Extension B), U+2F800 (a compatibility ideograph: NFD makes it U+4E3D) and U+2B920 are
+    // ideographs to Rust; U+2B820 is not (Rust's range starts at U+2B920), nor is U+30000 (Extension G).
+    expect(spans(ours.uncased, "𠀀𠀁 pain\u{2F800}x")).toEqual([["[UNK]", 0, 2], ["[UNK]", 2, 4], ["pain", 5, 9], ["[UNK]", 9, 11], ["x", 11, 12]]);
+    expect(spans(ours.uncased, "a\u{2B920}b a\u{2B820}b a\u{30000}b").map((s) => s.slice(1))).toEqual([[0, 1], [1, 3], [3, 4], [5, 9], [10, 14]]);
+  });
+
   it("keeps added tokens written in the text whole", () => {
     const toks = ours.uncased.tokenize("pain [MASK] fever[SEP]");
     expect(toks.map((t) => [t.token, t.start, t.end])).toEqual([["pain", 0, 4], ["[MASK]", 5, 11], ["fever", 12, 17], ["[SEP]", 17, 22]]);
@@ -123,8 +132,10 @@ function checkAgainstLibrary(name: keyof typeof variants, text: string): void {
   const t = ours[name];
   // Rust lowercases Σ to σ without the Final_Sigma rule the library's toLowerCase applies (see tokenizeSection): the
   // library agrees with Rust once an uncased model's Σ is σ already.
+  // Nor does the library pad CJK ideographs above U+FFFF as Rust does: written apart, they are words alike.
   const lowersSigma = lib[name].normalizer?.("Σ") === "σ";
-  expect([t.clsId, ...toks.map((x) => x.id), t.sepId]).toEqual(lib[name].encode(lowersSigma ? text.replaceAll("Σ", "σ") : text).ids);
+  const asRust = (lowersSigma ? text.replaceAll("Σ", "σ") : text).replace(/[\u{20000}-\u{2A6DF}\u{2A700}-\u{2B81F}\u{2B920}-\u{2CEAF}\u{2F800}-\u{2FA1F}]/gu, " $& ");
+  expect([t.clsId, ...toks.map((x) => x.id), t.sepId]).toEqual(lib[name].encode(asRust).ids);
   const normalize = (s: string) => (lib[name].normalizer ? lib[name].normalizer!(s) : s).replaceAll("ς", "σ");
   let prevStart = 0;
   let prevWord = -1;
@@ -141,6 +152,29 @@ function checkAgainstLibrary(name: keyof typeof variants, text: string): void {
     prevWord = x.wordIndex;
   }
 }
+
+describe("WordPieceTokenizer pieces and offsets equal the Rust tokenizers'", () => {
+  // Generated strings with what tokenizers (Rust, behind Python) gives them: scripts/reference/tokenizer_cases.py.
+  const reference = JSON.parse(readFileSync("tests/fixtures/reference/tokenizer-cases.json", "utf8")) as {
+    cases: Array<{ text: string } & Record<string, { ids: number[]; offsets: [number, number][] }>>;
+  };
+  const tiny = JSON.parse(readFileSync("tests/fixtures/reference/models/tiny/tokenizer.json", "utf8")) as { normalizer: object };
+  const tokenizers = {
+    uncased: new WordPieceTokenizer(tiny, {}),
+    "uncased-keep-accents": new WordPieceTokenizer({ ...tiny, normalizer: { ...tiny.normalizer, strip_accents: false } }, {}),
+    cased: new WordPieceTokenizer(cased.json, cased.config),
+  };
+
+  it.each(Object.keys(tokenizers) as (keyof typeof tokenizers)[])("%s: on 500 generated strings", (name) => {
+    expect(reference.cases).toHaveLength(500);
+    for (const c of reference.cases) {
+      const cp = codePointIndex(c.text);
+      const toks = tokenizers[name].tokenize(c.text);
+      expect(toks.map((x) => x.id), JSON.stringify(c.text)).toEqual(c[name]!.ids);
+      expect(toks.map((x) => [cp(x.start), cp(x.end)]), JSON.stringify(c.text)).toEqual(c[name]!.offsets);
+    }
+  });
+});
 
 describe("WordPieceTokenizer ids equal the library's", () => {
   it.each(Object.keys(variants) as (keyof typeof variants)[])("%s: on clinical-looking text", (name) => {

@@ -46,6 +46,12 @@ const TokenizerConfigSchema = z.object({ pad_token: z.string().optional(), remov
 
 type AddedToken = z.infer<typeof AddedTokenSchema>;
 
+/**
+ * CJK ideographs above U+FFFF, as the Rust BertNormalizer lists them (0x2B920, not BERT's original 0x2B820, starts the
+ * fourth range: checked against tokenizers 0.23.2). The library tests UTF-16 units, so it never pads these.
+ */
+const ASTRAL_CJK = /[\u{20000}-\u{2A6DF}\u{2A700}-\u{2B81F}\u{2B920}-\u{2CEAF}\u{2F800}-\u{2FA1F}]/gu;
+
 /** Bounds on the per-instance memo tables (a long-lived isolate sees many notes). */
 const CHAR_CACHE_LIMIT = 1 << 16;
 const WORD_CACHE_LIMIT = 1 << 15;
@@ -62,6 +68,8 @@ export class WordPieceTokenizer {
   private readonly charCache = new Map<string, number>();
   /** The normalizer lowercases Σ (an uncased model): see tokenizeSection. */
   private readonly sigmaToLower: boolean;
+  /** The normalizer pads CJK ideographs with spaces (handle_chinese_chars): see normalize. */
+  private readonly padsCjk: boolean;
   private readonly wordCache = new Map<string, string[]>();
 
   /** Throws with a "tokenizer.json: path: problem" message for tokenizers this module cannot give offsets for. */
@@ -77,6 +85,7 @@ export class WordPieceTokenizer {
     this.unkToken = json.data.model.unk_token;
     this.added = json.data.added_tokens;
     this.sigmaToLower = this.lib.normalizer?.("Σ") === "σ";
+    this.padsCjk = this.lib.normalizer?.("\u4e00") === " \u4e00 ";
     const idOf = (token: string, what: string) => {
       const id = this.lib.token_to_id(token);
       if (id === undefined) throw new Error(`tokenizer.json: the ${what} token ${token} is not in the vocabulary`);
@@ -147,7 +156,7 @@ export class WordPieceTokenizer {
     const raw = this.sigmaToLower ? text.slice(start, end).replaceAll("Σ", "σ") : text.slice(start, end);
     // Otherwise the library's output for the whole section is the truth, and per-code-point normalization only
     // supplies how many characters each original code point became.
-    const content = this.lib.normalizer ? this.lib.normalizer(raw) : raw;
+    const content = this.normalize(raw);
     if (content.length === 0) return;
     const from = new Int32Array(content.length);
     const to = new Int32Array(content.length);
@@ -188,11 +197,21 @@ export class WordPieceTokenizer {
   private normalizedLength(ch: string): number {
     let n = this.charCache.get(ch);
     if (n === undefined) {
-      n = this.lib.normalizer ? this.lib.normalizer(ch).length : ch.length;
+      n = this.normalize(ch).length;
       if (this.charCache.size >= CHAR_CACHE_LIMIT) this.charCache.clear();
       this.charCache.set(ch, n);
     }
     return n;
+  }
+
+  /**
+   * The library's normalizer, plus what Rust's does and it misses: an ideograph above U+FFFF becomes a word of its own
+   * (the library pads only those in the BMP). Padding first is what Rust does too: it pads before lowercasing and
+   * stripping accents, and cleaning the text leaves ideographs and spaces alone.
+   */
+  private normalize(s: string): string {
+    if (!this.lib.normalizer) return s;
+    return this.lib.normalizer(this.padsCjk ? s.replace(ASTRAL_CJK, " $& ") : s);
   }
 
   private pieces(word: string): string[] {
