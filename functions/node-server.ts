@@ -14,6 +14,7 @@ const env: Bindings = {
   MAX_BODY_BYTES: process.env.MAX_BODY_BYTES ?? "2000000",
   CORS_ORIGINS: process.env.CORS_ORIGINS ?? "",
   POINTER_TTL_SECONDS: process.env.POINTER_TTL_SECONDS ?? "30",
+  ...(process.env.MAX_IN_FLIGHT ? { MAX_IN_FLIGHT: process.env.MAX_IN_FLIGHT } : {}),
 };
 const root = process.env.MEDNER_STORE ?? ".medner/store";
 const store = withReadTimeout(fsStore(root), storeTimeoutMs(process.env.STORE_TIMEOUT_MS));

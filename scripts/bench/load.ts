@@ -1,4 +1,5 @@
-// `npm run bench -- load [--target workerd|wrangler|node] [--connections C] [--seconds S] [--sample S]`: C clients
+// `npm run bench -- load [--target workerd|wrangler|node] [--connections C] [--seconds S] [--sample S]
+// [--max-in-flight N]`: C clients
 // POST /ner with the 100-word note as fast as they are answered, for S seconds, on loopback, against
 //   workerd: what `npm start` serves (the bundled Worker in workerd, no dev proxy),
 //   wrangler: `npm run dev` (wrangler dev: its proxy and file watcher in front of the same workerd),
@@ -19,15 +20,15 @@ export const LOAD_TARGETS = ["workerd", "wrangler", "node"] as const;
 export type LoadTarget = (typeof LOAD_TARGETS)[number];
 const PORT = 8797;
 
-function start(target: LoadTarget): ChildProcess {
+function start(target: LoadTarget, maxInFlight?: number): ChildProcess {
   const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
   const node = process.execPath;
   const args: Record<LoadTarget, string[]> = {
-    workerd: ["--import", "tsx", "-e", `import("./scripts/serve-workerd.ts").then((m) => m.serveWorker({ host: "127.0.0.1", port: ${PORT}, vars: { AUTH_DISABLED: "true" }, store: ".medner/store" }))`],
-    wrangler: [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--var", "AUTH_DISABLED:true", "--log-level", "error"],
+    workerd: ["--import", "tsx", "-e", `import("./scripts/serve-workerd.ts").then((m) => m.serveWorker({ host: "127.0.0.1", port: ${PORT}, vars: { AUTH_DISABLED: "true"${maxInFlight ? `, MAX_IN_FLIGHT: "${maxInFlight}"` : ""} }, store: ".medner/store" }))`],
+    wrangler: [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--var", "AUTH_DISABLED:true", ...(maxInFlight ? ["--var", `MAX_IN_FLIGHT:${maxInFlight}`] : []), "--log-level", "error"],
     node: ["--import", "tsx", "functions/node-server.ts"],
   };
-  return spawn(node, args[target], { cwd: ROOT, env: { ...env, PORT: String(PORT), AUTH_DISABLED: "true", MEDNER_STORE: ".medner/store" }, stdio: ["ignore", "ignore", "inherit"], detached: true });
+  return spawn(node, args[target], { cwd: ROOT, env: { ...env, PORT: String(PORT), AUTH_DISABLED: "true", MEDNER_STORE: ".medner/store", ...(maxInFlight ? { MAX_IN_FLIGHT: String(maxInFlight) } : {}) }, stdio: ["ignore", "ignore", "inherit"], detached: true });
 }
 
 /** Resident memory of the server in MB: every process in its process group (workerd runs as a child), from /proc. */
@@ -48,12 +49,12 @@ function rssMb(pgid: number): number {
 
 const pct = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]! : 0);
 
-export async function benchLoad(o: { target: LoadTarget; connections: number; seconds: number; sample: number }) {
+export async function benchLoad(o: { target: LoadTarget; connections: number; seconds: number; sample: number; maxInFlight?: number }) {
   await prepareLocal();
   if (o.target === "workerd") buildWorker();
   const note = readFileSync(new URL("note-100.txt", import.meta.url), "utf8");
   const body = JSON.stringify({ text: note });
-  const child = start(o.target);
+  const child = start(o.target, o.maxInFlight);
   const base = `http://127.0.0.1:${PORT}`;
   try {
     await waitReady(`${base}/health`, 120_000);
@@ -98,7 +99,7 @@ export async function benchLoad(o: { target: LoadTarget; connections: number; se
     await agent.close();
     const sorted = latencies.sort((a, b) => a - b);
     const total = sorted.length;
-    return { target: o.target, connections: o.connections, seconds: o.seconds, total, statuses, samples, non200: total - (statuses["200"] ?? 0), requestsPerSecond: total / o.seconds, p50Ms: pct(sorted, 0.5), p99Ms: pct(sorted, 0.99), timeline, note: { words: note.trim().split(/\s+/).length } };
+    return { target: o.target, maxInFlight: o.maxInFlight ?? null, connections: o.connections, seconds: o.seconds, total, statuses, samples, non200: total - (statuses["200"] ?? 0), requestsPerSecond: total / o.seconds, p50Ms: pct(sorted, 0.5), p99Ms: pct(sorted, 0.99), timeline, note: { words: note.trim().split(/\s+/).length } };
   } finally {
     process.kill(-child.pid!, "SIGTERM");
   }
@@ -106,7 +107,7 @@ export async function benchLoad(o: { target: LoadTarget; connections: number; se
 
 export function loadTable(r: Awaited<ReturnType<typeof benchLoad>>): string {
   return [
-    `POST /ner, ${r.note.words}-word note, ${r.connections} clients for ${r.seconds} s against ${r.target}`,
+    `POST /ner, ${r.note.words}-word note, ${r.connections} clients for ${r.seconds} s against ${r.target}${r.maxInFlight ? ` (MAX_IN_FLIGHT ${r.maxInFlight})` : ""}`,
     "| requests | req/s | p50 ms | p99 ms | not 200 | statuses |",
     "|---------:|------:|-------:|-------:|--------:|----------|",
     `| ${r.total} | ${r.requestsPerSecond.toFixed(1)} | ${r.p50Ms.toFixed(0)} | ${r.p99Ms.toFixed(0)} | ${r.non200} | ${Object.entries(r.statuses).map(([k, v]) => `${k}: ${v}`).join(", ")} |`,
