@@ -16,6 +16,7 @@ import { ModelRegistry } from "./registry.ts";
 import { demo } from "./routes/demo.ts";
 import { docs } from "./routes/docs.ts";
 import { health } from "./routes/health.ts";
+import { jobs } from "./routes/jobs.ts";
 import { memory, type MemoryFigures } from "./routes/memory.ts";
 import { models } from "./routes/models.ts";
 import { ner } from "./routes/ner.ts";
@@ -63,7 +64,7 @@ export function createApp(deps: AppDeps) {
   const limit = limitBody();
   const auth = requireAuth();
   const shed = shedLoad();
-  return new Hono<AppEnv>()
+  const app = new Hono<AppEnv>()
     .use(requestId())
     .use(requestLog(log))
     .use(
@@ -75,8 +76,8 @@ export function createApp(deps: AppDeps) {
         allowHeaders: ["Authorization", "Content-Type"],
         // X-Medner-Models is the only place the hf, spacy and fhir formats name the model; browsers hide headers
         // that are not listed here from cross-origin callers.
-        exposeHeaders: ["X-Medner-Models", "X-Request-Id", "Retry-After"],
-        allowMethods: ["GET", "POST", "OPTIONS"],
+        exposeHeaders: ["X-Medner-Models", "X-Request-Id", "Retry-After", "Location", "Link"],
+        allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
       }),
     )
     // After CORS, so that an error here (store_unavailable: no MODELS binding) reaches browsers with CORS headers.
@@ -88,12 +89,18 @@ export function createApp(deps: AppDeps) {
     .use("/visualize", limit, auth, shed)
     .use("/context", limit, auth)
     .use("/models/*", auth)
+    // Bulk jobs read their own body, under their own limit (MAX_JOB_BODY_BYTES): not the one of limitBody.
+    .use("/jobs", auth)
+    .use("/jobs/*", auth)
     .route("/", health)
     .route("/", ner)
+    .route("/", jobs)
     .route("/", models(deps.storeOf))
     .route("/", docs)
     .route("/", demo)
     .route("/", memory(deps.memory ?? (() => ({ wasmMemoryBytes: 0, modelBlockBytes: 0 }))))
     .notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
     .onError(onError(log));
+  // The queue consumer (functions/jobs/consume.ts) runs on the same registries, so an isolate loads each model once.
+  return Object.assign(app, { registryFor });
 }

@@ -22,6 +22,8 @@ export interface Bindings extends GeneratedEnv {
   LOAD_WHOLE_FILES?: string;
   /** Model requests (/ner, /ner/batch, /visualize) answered at once per isolate; more get 503 overloaded (default 256). */
   MAX_IN_FLIGHT?: string;
+  /** Chunks one GET /jobs/:id/results reads (default 1000): each is a subrequest, and plans cap them per request. */
+  JOB_RESULTS_PAGE_CHUNKS?: string;
 }
 
 /** What a route adds to the request's log line. Never text or entity strings: they are patient data. */
@@ -34,6 +36,10 @@ export interface LogFields {
   /** POST /context: how many spans were asked about. */
   spanCount?: number;
   inferenceMs?: number;
+  /** Bulk jobs: the job's id, and at submission its notes and chunks. */
+  job?: string;
+  notes?: number;
+  chunks?: number;
 }
 
 export type AppEnv = {

@@ -10,6 +10,13 @@ import {
   HealthResponse,
   HfEntity,
   HfTokenEntity,
+  JobAccepted,
+  JobErrorBody,
+  JobInputRequest,
+  JobNote,
+  JobOptions,
+  JobResultLine,
+  JobStatus,
   MemoryResponse,
   ModelDetail,
   ModelList,
@@ -84,6 +91,55 @@ function build() {
     security: secured,
     request: { body: { required: true, content: { "application/json": { schema: VisualizeRequest } } } },
     responses: { 200: html("A standalone HTML page: no scripts, no external requests; the note is escaped."), ...errors(400, 401, 404, 413, 415, 503) },
+  });
+  const jobId = z.object({ id: z.string().meta({ param: { name: "id", in: "path" }, example: "0b8e7a4c-3f2d-4c1e-9a57-6f1d2e3c4b5a" }) });
+  const jobErrors = (...codes: number[]) => Object.fromEntries(Object.entries(errors(...codes)).map(([code, r]) => [code, json(code === "400" || code === "413" ? JobErrorBody : ErrorBody, r.description)]));
+  r.registerPath({
+    method: "post",
+    path: "/jobs",
+    summary: "Start a bulk job: notes as an NDJSON body (options in the query string), or already in R2 under a prefix (docs/jobs.md)",
+    security: secured,
+    request: {
+      // Query parameters carry JobOptions for an NDJSON body: strings as given, lists comma-separated, other values as JSON.
+      query: z.object(Object.fromEntries(Object.keys(JobOptions.shape).map((k) => [k, z.string().optional().meta({ description: `JobOptions.${k}, for an NDJSON body.` })]))),
+      body: {
+        required: true,
+        content: {
+          // Each line's schema, as for the results: NDJSON has no schema of its own.
+          "application/x-ndjson": { schema: JobNote, example: '{"id": "n1", "text": "On metformin for DM2."}' },
+          "application/json": { schema: JobInputRequest },
+        },
+      },
+    },
+    responses: { 202: json(JobAccepted, "Accepted whole: every line checked, the model versions pinned, one queue message per chunk. Location names the job."), ...jobErrors(400, 401, 404, 413, 415, 503) },
+  });
+  r.registerPath({
+    method: "get",
+    path: "/jobs/{id}",
+    summary: "A job's status, counts, models and timings, derived from the chunks answered",
+    security: secured,
+    request: { params: jobId },
+    responses: { 200: json(JobStatus, "The job."), ...errors(401, 404) },
+  });
+  r.registerPath({
+    method: "get",
+    path: "/jobs/{id}/results",
+    summary: "A finished job's results: one NDJSON line per note, in input order",
+    security: secured,
+    request: { params: jobId, query: z.object({ from: z.string().optional().meta({ description: "The chunk to start at (the Link header gives it for the next page)." }) }) },
+    responses: {
+      200: { description: "JobResultLine per line, JOB_RESULTS_PAGE_CHUNKS chunks at most; a Link header (rel=next) when more remain.", content: { "application/x-ndjson": { schema: JobResultLine } } },
+      409: json(ErrorBody, "Not every chunk is answered yet (Retry-After)."),
+      ...errors(400, 401, 404),
+    },
+  });
+  r.registerPath({
+    method: "delete",
+    path: "/jobs/{id}",
+    summary: "Cancel a job and remove its data (notes uploaded under an input prefix stay: they are yours)",
+    security: secured,
+    request: { params: jobId },
+    responses: { 200: json(z.object({ id: z.string(), status: z.literal("deleted"), objects: z.int() }), "Removed: job.json, its input parts and its results."), ...errors(401, 404) },
   });
   r.registerPath({ method: "get", path: "/models", summary: "The published models", security: secured, responses: { 200: json(ModelList, "Every model in the store."), ...errors(401) } });
   r.registerPath({

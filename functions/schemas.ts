@@ -195,3 +195,53 @@ export const ModelDetail = z
 export const ModelList = z
   .object({ models: z.array(ModelDetail.omit({ versions: true }).extend({ versions: z.array(z.string()) })) })
   .meta({ id: "ModelList" });
+
+/** Bulk jobs (functions/routes/jobs.ts): the options of /ner for every note of a job. */
+export const JobOptions = NerRequest.omit({ text: true }).meta({
+  id: "JobOptions",
+  description: "As for /ner, applied to every note; the model version is resolved once, at submission. With an NDJSON body they go in the query string (below).",
+});
+export const JobNote = z
+  .object({ id: z.string().min(1).max(256).meta({ description: "Yours: results carry it back." }), text: z.string().meta({ description: "The note (at most MAX_TEXT_CHARS characters)." }) })
+  .strict()
+  .meta({ id: "JobNote", description: "One line of the NDJSON body, or of an object under an input prefix." });
+export const JobInputRequest = JobOptions.extend({
+  input: z
+    .string()
+    .min(1)
+    .max(1024)
+    .refine((p) => !p.startsWith("jobs/"), "a prefix outside jobs/, where jobs keep their own data")
+    .meta({ description: "An R2 key prefix in the JOBS bucket: every object under it, in key order, is NDJSON notes (JobNote per line).", example: "uploads/2025-06/" }),
+}).meta({ id: "JobInputRequest" });
+
+const Counts = z.object({ total: z.int(), done: z.int().meta({ description: "Notes answered with entities." }), failed: z.int().meta({ description: "Notes answered with an error." }) });
+export const JobAccepted = z.object({ id: z.string(), status: z.literal("queued"), notes: z.int(), chunks: z.int(), models: z.array(ModelRef) }).meta({ id: "JobAccepted" });
+export const JobStatus = z
+  .object({
+    id: z.string(),
+    status: z.enum(["queued", "running", "done", "failed"]).meta({ description: "done: every note has entities; failed: every note is answered and some with an error." }),
+    counts: Counts,
+    chunks: z.object({ total: z.int(), settled: z.int() }),
+    models: z.array(ModelRef).meta({ description: "Pinned at submission." }),
+    modelsUsed: z.array(ModelRef).meta({ description: "What the settled chunks ran (the pinned ones, unless a version was republished in place)." }),
+    options: JobOptions,
+    createdAt: z.string(),
+    timings: z.object({
+      startedAt: z.string().nullable().meta({ description: "When the first chunk started." }),
+      finishedAt: z.string().nullable().meta({ description: "When the last chunk settled (once all have)." }),
+      queuedMs: z.number().nullable(),
+      runningMs: z.number().nullable().meta({ description: "First chunk's start to the last one's end (or to now)." }),
+    }),
+  })
+  .meta({ id: "JobStatus" });
+export const JobResultLine = z
+  .union([
+    z.object({ id: z.string(), entities: z.array(z.unknown()).meta({ description: "format medner: Entity; hf: the pipeline's list." }) }),
+    z.object({ id: z.string(), doc: SpacyDoc }),
+    z.object({ id: z.string(), bundle: FhirBundle }),
+    z.object({ id: z.string().nullable().meta({ description: "null only when the input object changed, so the note's id cannot be read." }), error: ErrorBody.shape.error }),
+  ])
+  .meta({ id: "JobResultLine", description: "One line of GET /jobs/:id/results per note, in input order." });
+export const JobErrorBody = z
+  .object({ error: ErrorBody.shape.error.extend({ lines: z.array(z.object({ line: z.int(), object: z.string().optional(), message: z.string() })).optional() }) })
+  .meta({ id: "JobError", description: "As Error; a rejected body or input also lists its bad lines (the first 20), 1-based, with the object for an input prefix." });

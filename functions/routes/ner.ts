@@ -10,7 +10,7 @@ import { renderEntitiesHtml } from "../../core/render/index.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { jsonBody } from "../middleware/json-body.ts";
-import type { LoadedModel } from "../registry.ts";
+import type { LoadedModel, ModelRegistry } from "../registry.ts";
 import { ContextRequest, NerBatchRequest, NerRequest, VisualizeRequest, type NerOptions } from "../schemas.ts";
 
 /** The model answering when the body names none. */
@@ -30,15 +30,19 @@ async function run(model: LoadedModel, texts: string[], o: NerOptions): Promise<
   return raw.map((es) => es.map((e) => ({ text: e.text, label: e.label, start: e.start, end: e.end, score: e.score, source: model.name, ...(e.tag !== undefined ? { tag: e.tag, index: e.index! } : {}) })));
 }
 
-async function infer(c: Context<AppEnv>, texts: string[], o: NerOptions) {
-  checkLength(c, texts);
-  const started = Date.now();
+/** The models a request runs: both halves of the ensemble (each at its current version), or the one named. */
+export async function resolveModels(registry: ModelRegistry, o: NerOptions): Promise<LoadedModel[]> {
   const name = o.model ?? DEFAULT_MODEL;
   if (name === ENSEMBLE && o.version) throw new ApiError(400, "invalid_request", `version: the ensemble runs each model's current version; leave version out`);
-  const used = name === ENSEMBLE ? await Promise.all(["custom", "transformer"].map((n) => c.var.registry.resolve(n))) : [await c.var.registry.resolve(name, o.version)];
+  return name === ENSEMBLE ? Promise.all(["custom", "transformer"].map((n) => registry.resolve(n))) : [await registry.resolve(name, o.version)];
+}
+
+/** Runs models already resolved (the request's, or those a bulk job pinned): merge, filters, order, context, attributes. */
+export async function recognize(used: LoadedModel[], texts: string[], o: NerOptions) {
   const t0 = Date.now();
   const perModel = await Promise.all(used.map((m) => run(m, texts, o)));
   const merged = used.length === 2 ? texts.map((_, i) => mergeEnsemble(perModel[0]![i]!, perModel[1]![i]!)) : perModel[0]!;
+  // The models' run and the merge; the rules below are not counted in it.
   const inferenceMs = Date.now() - t0;
   const kept = merged.map((es) => es.filter((e) => (!o.labels || o.labels.includes(e.label)) && e.score >= (o.minScore ?? 0)).sort((a, b) => a.start - b.start || a.end - b.end));
   // Context runs after the models and the ensemble merge, on the entities that are answered.
@@ -47,6 +51,16 @@ async function infer(c: Context<AppEnv>, texts: string[], o: NerOptions) {
   // Each medication's strength, dose, route, frequency… linked to it (core/medication), after the merge as well.
   const attributes = o.attributes !== false;
   const results: Array<Array<SourcedEntity & Partial<EntityContext> & { attributes?: MedAttribute[] }>> = attributes ? withTraits.map((es, i) => withAttributes(texts[i]!, es, defaultMedicationRules())) : withTraits;
+  return { results, inferenceMs, rules: { ...(context ? { context: defaultContextRulesId() } : {}), ...(attributes ? { medication: defaultMedicationRulesId() } : {}) } };
+}
+
+export const modelRefs = (used: LoadedModel[]) => used.map((m) => ({ name: m.name, version: m.version, sha256: m.sha256 }));
+
+async function infer(c: Context<AppEnv>, texts: string[], o: NerOptions) {
+  checkLength(c, texts);
+  const started = Date.now();
+  const used = await resolveModels(c.var.registry, o);
+  const { results, inferenceMs, rules } = await recognize(used, texts, o);
   Object.assign(c.var.log, {
     model: used.map((m) => m.name).join("+"),
     version: used.map((m) => m.version).join("+"),
@@ -54,14 +68,13 @@ async function infer(c: Context<AppEnv>, texts: string[], o: NerOptions) {
     entityCount: results.reduce((n, r) => n + r.length, 0),
     inferenceMs,
   });
-  const models = used.map((m) => ({ name: m.name, version: m.version, sha256: m.sha256 }));
-  return { results, models, ...(context ? { context: defaultContextRulesId() } : {}), ...(attributes ? { medication: defaultMedicationRulesId() } : {}), timings: { totalMs: Date.now() - started, inferenceMs } };
+  return { results, models: modelRefs(used), ...rules, timings: { totalMs: Date.now() - started, inferenceMs } };
 }
 
 type Inferred = Awaited<ReturnType<typeof infer>>;
 
-/** The body for one note in a non-default format. */
-function formatted(o: NerOptions, text: string, entities: Inferred["results"][number], r: Inferred) {
+/** The body for one note in a non-default format (`models` names them in a FHIR Bundle). */
+export function formatted(o: NerOptions, text: string, entities: Inferred["results"][number], r: Pick<Inferred, "models">) {
   if (o.format === "hf") return toHf(text, entities);
   if (o.format === "spacy") return toSpacy(text, entities);
   return toFhirBundle(text, entities, { models: r.models, ...(o.fhir?.subject ? { subject: o.fhir.subject } : {}), ...(o.fhir?.documentId ? { documentId: o.fhir.documentId } : {}) });

@@ -10,6 +10,7 @@ import { registerExplore } from "./explore.ts";
 import { registerExport } from "./export.ts";
 import { registerEvaluate } from "./evaluate.ts";
 import { registerInfo } from "./info.ts";
+import { registerJobs } from "./jobs.ts";
 import { registerPredict } from "./predict.ts";
 import { registerPublish } from "./publish.ts";
 import { registerTrain } from "./train.ts";
@@ -31,6 +32,7 @@ registerAttributes(program);
 registerPredict(program);
 registerExport(program);
 registerPublish(program);
+registerJobs(program);
 
 try {
   await program.parseAsync(process.argv);
