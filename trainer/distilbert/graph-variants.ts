@@ -9,9 +9,12 @@ export const VARIANTS: readonly Variant[] = ["standard", "medner"];
 export const TORCH_EXPORT: GraphOptions = { linear: "fp32", embeddings: "fp32", fp32Classifier: true, attention: "onnx" };
 
 /**
- * What transformers.js users get: transformers.js's scripts/quantize.py runs onnxruntime's dynamic quantizer with
- * int8 weights for models without Conv (DistilBERT has none), per_channel and reduce_range off — per-tensor MatMulInteger
- * and an int8 Gather for the word embeddings.
+ * An imitation of what transformers.js users get (its scripts/quantize.py: onnxruntime's dynamic quantizer, int8
+ * weights, per_channel and reduce_range off) — per-tensor MatMulInteger and an int8 Gather for the word embeddings.
+ * Not the real thing: checked against torch.onnx.export + quantize_dynamic on 2026-12-07 it differs in the embeddings
+ * (the quantizer writes word and position tables as asymmetric uint8), in a few weights' rounding and in the graph,
+ * and agrees on 96.9% of labels (docs/benchmarks.md). The bench runs the toolchain's artifact
+ * (scripts/reference/export_standard.py); the "standard" variant remains for the tests that build it.
  *
  * medner, measured on the full size (scripts/experiments/measure-graphs.ts, 2 shared cores, onnxruntime 1.30):
  *   - per-column int8 weights (DynamicQuantizeMatMul), per-row int8 word embeddings, fp32 classifier: mean absolute
