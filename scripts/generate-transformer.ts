@@ -1,4 +1,4 @@
-// `npm run models:generate -- --size tiny|full --variant standard|medner --out DIR [--seed N] [--name N] [--version V]`:
+// `npm run models:generate -- --size tiny|full [--variant medner] --out DIR [--seed N] [--name N] [--version V]`:
 // a DistilBertForTokenClassification folder with seeded random weights — the real model's compute (full is
 // d4data/biomedical-ner-all's shape and labels), not its answers. For tests (tiny) and benchmarks (full). Prints one
 // line per file with its size; the full size also reports its progress on stderr.

@@ -11,13 +11,13 @@ import { MednerError } from "../core/errors.ts";
 import { MODEL_NAME, MODEL_VERSION } from "../core/store-keys.ts";
 import type { TransformerManifest } from "../core/transformer/manifest.ts";
 import { buildTransformerFolder, readTransformerManifest, type Variant } from "../trainer/distilbert/folder.ts";
+import { VARIANTS } from "../trainer/distilbert/graph-variants.ts";
 import { downloadHubRepo, hubSource } from "../trainer/distilbert/hub.ts";
 import { readHubDownload } from "../trainer/distilbert/hub-model.ts";
 import { isMain } from "./is-main.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const USAGE = "usage: models:import <owner/name> [--revision main] [--out DIR] [--name transformer] [--version V] [--variant medner|standard] [--force]";
-const VARIANTS: readonly Variant[] = ["medner", "standard"];
+const USAGE = "usage: models:import <owner/name> [--revision main] [--out DIR] [--name transformer] [--version V] [--variant medner] [--force]";
 
 /** "main-015a405" when the hub says which commit the revision is, else "main-20261124"; slashes in refs become dashes. */
 export function defaultVersion(revision: string, commit: string | null, now = new Date()): string {

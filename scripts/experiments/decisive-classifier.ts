@@ -1,7 +1,7 @@
 // Experiment (issue 6, token agreement): would a generated classifier fitted to the hidden states, as a fine-tuned
-// head is, make the q8 graphs agree on (nearly) every token? Builds the full-size seeded model (seed 7) three ways —
-// fp32, our q8, the standard q8 (its classifier kept fp32 here) — with an identity "classifier" so the graphs output
-// their final hidden states; clusters the fp32 states of 40 clinical training notes into 84 groups (k-means); and
+// head is, make the q8 graph agree on (nearly) every token? Builds the full-size seeded model (seed 7) two ways —
+// fp32 and our q8 (a third, our imitation of quantize_dynamic, is gone with it) — with an identity "classifier" so the
+// graphs output their final hidden states; clusters the fp32 states of 40 clinical training notes into 84 groups (k-means); and
 // compares argmax agreement on the first 512 tokens of the dev notes for: the generator's random classifier, a
 // nearest-centroid classifier, and softmax regression on the cluster ids. Run: npx tsx scripts/experiments/decisive-classifier.ts
 // (about 2 minutes on 2 cores). Results are in docs/benchmarks.md.
@@ -31,7 +31,6 @@ const tok = new WordPieceTokenizer(tokenizerJson, tokenizerConfig);
 const graphs = {
   fp32: VARIANT_GRAPHS.medner.fp32,
   ours: VARIANT_GRAPHS.medner.q8,
-  std: { ...VARIANT_GRAPHS.standard.q8, fp32Classifier: true },
 };
 const sessions: Record<string, ort.InferenceSession> = {};
 for (const [k, o] of Object.entries(graphs)) {
@@ -90,19 +89,18 @@ function logitsOf(h: Float32Array, W: Float32Array[], b: number[]): Float32Array
 const argmax = (r: Float32Array) => r.indexOf(Math.max(...r));
 function report(name: string, W: Float32Array[], b: number[]) {
   const L = Object.fromEntries(Object.entries(evalH).map(([k, h]) => [k, logitsOf(h, W, b)]));
-  let oursStd = 0, oursF = 0, stdF = 0;
+  let oursF = 0;
   const margins: number[] = [];
   const errs: number[] = [];
   for (let t = 0; t < nEval; t++) {
-    const a = argmax(L.ours![t]!), s = argmax(L.std![t]!), f = argmax(L.fp32![t]!);
-    oursStd += +(a === s); oursF += +(a === f); stdF += +(s === f);
+    oursF += +(argmax(L.ours![t]!) === argmax(L.fp32![t]!));
     const sorted = [...L.fp32![t]!].sort((x, y) => y - x);
     margins.push(sorted[0]! - sorted[1]!);
     errs.push(Math.max(...L.ours![t]!.map((v, k) => Math.abs(v - L.fp32![t]![k]!))));
   }
   margins.sort((x, y) => x - y); errs.sort((x, y) => x - y);
   const distinct = new Set(L.fp32!.map(argmax)).size;
-  console.log(`${name}: tokens ${nEval}, ours~std ${(oursStd / nEval * 100).toFixed(2)}%, ours~fp32 ${(oursF / nEval * 100).toFixed(2)}%, std~fp32 ${(stdF / nEval * 100).toFixed(2)}%, margin p10 ${margins[Math.floor(nEval * 0.1)]!.toFixed(2)} p50 ${margins[Math.floor(nEval / 2)]!.toFixed(2)}, ours err p99 ${errs[Math.floor(nEval * 0.99)]!.toFixed(2)}, labels used ${distinct}`);
+  console.log(`${name}: tokens ${nEval}, ours~fp32 ${(oursF / nEval * 100).toFixed(2)}%, margin p10 ${margins[Math.floor(nEval * 0.1)]!.toFixed(2)} p50 ${margins[Math.floor(nEval / 2)]!.toFixed(2)}, ours err p99 ${errs[Math.floor(nEval * 0.99)]!.toFixed(2)}, labels used ${distinct}`);
 }
 const Wr = Array.from({ length: labels.length }, (_, k) => w.get("classifier.weight")!.data.slice(k * D, (k + 1) * D));
 report("random", Wr, labels.map(() => 0));

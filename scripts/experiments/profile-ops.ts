@@ -3,7 +3,8 @@
 // ratio in `npm run bench -- transformer`: both graphs run the same int8 kernels, so the ratio is set by what is not
 // shared (the attention and its mask). Each graph runs in its own child process, one after the other.
 // Usage: tsx scripts/experiments/profile-ops.ts [--tokens 512] [--rounds 10] [GRAPH.onnx ...]
-//   (default graphs: the bench's standard and medner q8 files under models/transformer/bench-*)
+//   (default graphs: the bench's q8 files under models/transformer/bench-*: the toolchain's standard one, made by
+//   scripts/reference/export_standard.py, and medner's)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

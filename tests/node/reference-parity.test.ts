@@ -16,20 +16,19 @@ import { readTransformerManifest } from "../../trainer/distilbert/folder.ts";
 import { importReference, readReference, REFERENCE_COMMIT, REFERENCE_DIR, REFERENCE_MODELS, referenceRepo, referenceTexts, serveReferenceHub, type ReferenceModel } from "../fixtures/reference/hub.ts";
 import { codePointIndex, entityParity, FP32_TOLERANCE, maxLogitDiff, Q8_BOUNDS, q8Agreement, STRATEGIES, strideDifferences, type StrideAggregation } from "../fixtures/reference/reference.ts";
 
-const VARIANTS = ["medner", "standard"] as const;
 const RUNNERS: Record<string, RunnerFactory<TransformerRunner>> = { "onnxruntime-web": createNodeTransformerRunner, "onnxruntime-node": createNativeTransformerRunner };
 const texts = new Map(referenceTexts().map((t) => [t.id, t.text]));
 const textOf = (id: string) => texts.get(id)!;
 let parent: string;
-const folder = (model: ReferenceModel, variant: string) => join(parent, `${model}-${variant}`);
-const load = (model: ReferenceModel, variant: string, dtype: Dtype, runner = createNodeTransformerRunner) =>
-  loadTransformer(async (f) => new Uint8Array(readFileSync(join(folder(model, variant), f))), runner, { dtype });
+const folder = (model: ReferenceModel) => join(parent, model);
+const load = (model: ReferenceModel, dtype: Dtype, runner = createNodeTransformerRunner) =>
+  loadTransformer(async (f) => new Uint8Array(readFileSync(join(folder(model), f))), runner, { dtype });
 
 beforeAll(async () => {
   parent = mkdtempSync(join(tmpdir(), "medner-reference-"));
   const hub = await serveReferenceHub();
   try {
-    for (const model of REFERENCE_MODELS) for (const variant of VARIANTS) await importReference(hub, model, variant, folder(model, variant));
+    for (const model of REFERENCE_MODELS) await importReference(hub, model, "medner", folder(model));
   } finally {
     await hub.close();
   }
@@ -40,7 +39,7 @@ describe.each(REFERENCE_MODELS)("the %s reference model", (model) => {
   const { fixture, logits } = readReference(model);
 
   test("the import read the served repository as Python saved it", () => {
-    const manifest = readTransformerManifest(folder(model, "medner"));
+    const manifest = readTransformerManifest(folder(model));
     expect(manifest.source).toMatchObject({ kind: "hub", repo: referenceRepo(model), commit: REFERENCE_COMMIT, tokenizer: "tokenizer.json" });
     const sha256 = (f: string) => createHash("sha256").update(readFileSync(join(REFERENCE_DIR, "models", model, f))).digest("hex");
     const files = manifest.source.files as Record<string, { sha256: string }>;
@@ -50,7 +49,7 @@ describe.each(REFERENCE_MODELS)("the %s reference model", (model) => {
   });
 
   test("every text: the pieces and code-point offsets of the Rust tokenizers", async () => {
-    const engine = await load(model, "medner", "fp32");
+    const engine = await load(model, "fp32");
     const { tokenizer } = engine;
     for (const t of fixture.texts) {
       const text = textOf(t.id);
@@ -62,9 +61,9 @@ describe.each(REFERENCE_MODELS)("the %s reference model", (model) => {
     await engine.release();
   });
 
-  describe.each(VARIANTS)("fp32, %s graph", (variant) => {
+  describe("fp32", () => {
     test.each(Object.keys(RUNNERS))("%s: every piece's logits within 1e-4 of torch's; long notes in the same windows", async (runner) => {
-      const engine = await load(model, variant, "fp32", RUNNERS[runner]);
+      const engine = await load(model, "fp32", RUNNERS[runner]);
       expect(await maxLogitDiff(engine, fixture, logits, textOf)).toBeLessThan(FP32_TOLERANCE);
       for (const t of fixture.texts.filter((t) => t.windows))
         expect(planWindows(t.ids.length, fixture.window.pieces, fixture.window.overlap), t.id).toEqual(t.windows!.map(([start, end]) => ({ start, end })));
@@ -72,7 +71,7 @@ describe.each(REFERENCE_MODELS)("the %s reference model", (model) => {
     });
 
     test("every strategy: the pipeline's entities (type, start, end, word), scores within 1e-4", async () => {
-      const engine = await load(model, variant, "fp32");
+      const engine = await load(model, "fp32");
       const { mismatches, maxScoreDiff } = await entityParity(engine, fixture, textOf);
       expect(mismatches).toEqual([]);
       expect(maxScoreDiff).toBeLessThan(FP32_TOLERANCE);
@@ -80,10 +79,10 @@ describe.each(REFERENCE_MODELS)("the %s reference model", (model) => {
     });
   });
 
-  test.each(VARIANTS)("q8, %s graph: per-piece argmax and entities agree with torch fp32 within the measured bounds", async (variant) => {
-    const engine = await load(model, variant, "q8");
+  test("q8: per-piece argmax and entities agree with torch fp32 within the measured bounds", async () => {
+    const engine = await load(model, "q8");
     const q8 = await q8Agreement(engine, fixture, logits, textOf);
-    const bounds = Q8_BOUNDS[variant];
+    const bounds = Q8_BOUNDS.medner;
     expect(q8.argmax).toBeGreaterThanOrEqual(bounds.argmax);
     // What q8 labels differently, torch's fp32 decided narrowly.
     expect(q8.flippedMargin).toBeLessThan(bounds.flipsBelowMargin);

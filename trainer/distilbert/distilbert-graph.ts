@@ -10,14 +10,12 @@ import type { Weights } from "./weights.ts";
 
 export interface GraphOptions {
   /**
-   * fp32: MatMul (+ Add). int8-tensor: what onnxruntime's quantize_dynamic writes — DynamicQuantizeLinear +
-   * MatMulInteger + Cast + Mul by the two scales, one scale for the whole weight. int8-channel: com.microsoft
-   * DynamicQuantizeMatMul with one scale per output column. int8-block / int4-block: com.microsoft MatMulNBits,
+   * fp32: MatMul (+ Add). int8-channel: com.microsoft DynamicQuantizeMatMul with one scale per output column. int8-block / int4-block: com.microsoft MatMulNBits,
    * a scale per 32 rows of each column, activations quantized per block to int8 inside (accuracy_level 4).
    */
-  linear: "fp32" | "int8-tensor" | "int8-channel" | "int8-block" | "int4-block";
-  /** Word embeddings: fp32; int8 Gather + DequantizeLinear with one scale (quantize_dynamic); int8, a scale per word. */
-  embeddings: "fp32" | "int8-tensor" | "int8-row";
+  linear: "fp32" | "int8-channel" | "int8-block" | "int4-block";
+  /** Word embeddings: fp32, or int8 with a scale per word. */
+  embeddings: "fp32" | "int8-row";
   /** Keep the classifier fp32 whatever `linear` says. */
   fp32Classifier: boolean;
   /** onnx: Reshape/Transpose/MatMul/Where/Softmax as torch exports DistilBERT; mha: com.microsoft MultiHeadAttention. */
@@ -70,18 +68,10 @@ export function buildDistilBertGraph(c: DistilBertConfig, w: Weights, o: GraphOp
       const inputs = [x, g.constant(`${name}.weight_quantized`, "int8", [inn, out], q), g.constant(`${name}.weight_scale`, "float32", [out], scales)];
       return g.node("com.microsoft:DynamicQuantizeMatMul", bias ? [...inputs, "", bias] : inputs);
     }
-    if (o.linear === "int8-block" || o.linear === "int4-block") {
-      const bits = o.linear === "int8-block" ? 8 : 4;
-      const { b, scales, blocks } = quantizeBlockwise(weight, inn, out, bits, BLOCK);
-      const inputs = [x, g.constant(`${name}.weight_nbits`, "uint8", [out, blocks, (BLOCK * bits) / 8], b), g.constant(`${name}.weight_scale`, "float32", [out, blocks], scales)];
-      return withBias(g.node("com.microsoft:MatMulNBits", inputs, { K: inn, N: out, bits, block_size: BLOCK, accuracy_level: 4 }));
-    }
-    const { q, scales } = quantizeSymmetric(weight, inn, out, "tensor");
-    const [xq, xScale, xZero] = g.nodeN("DynamicQuantizeLinear", [x], 3);
-    const wq = g.constant(`${name}.weight_quantized`, "int8", [inn, out], q);
-    const acc = g.node("MatMulInteger", [xq!, wq, xZero!, g.constant(`${name}.weight_zero_point`, "int8", [], new Int8Array(1))]);
-    const scale = g.node("Mul", [xScale!, g.constant(`${name}.weight_scale`, "float32", [], scales)]);
-    return withBias(g.node("Mul", [g.node("Cast", [acc], { to: 1 }), scale]));
+    const bits = o.linear === "int8-block" ? 8 : 4;
+    const { b, scales, blocks } = quantizeBlockwise(weight, inn, out, bits, BLOCK);
+    const inputs = [x, g.constant(`${name}.weight_nbits`, "uint8", [out, blocks, (BLOCK * bits) / 8], b), g.constant(`${name}.weight_scale`, "float32", [out, blocks], scales)];
+    return withBias(g.node("com.microsoft:MatMulNBits", inputs, { K: inn, N: out, bits, block_size: BLOCK, accuracy_level: 4 }));
   };
 
   const gammaBeta = (prefix: string) => [g.constant(`${prefix}.weight`, "float32", [D], W(`${prefix}.weight`).data), g.constant(`${prefix}.bias`, "float32", [D], W(`${prefix}.bias`).data)];
@@ -93,14 +83,10 @@ export function buildDistilBertGraph(c: DistilBertConfig, w: Weights, o: GraphOp
   let words: string;
   if (o.embeddings === "fp32") words = g.node("Gather", [g.constant("word_embeddings", "float32", [c.vocab_size, D], table.data), ids]);
   else {
-    const axis = o.embeddings === "int8-tensor" ? "tensor" : "row";
-    const { q, scales } = quantizeSymmetric(table.data, c.vocab_size, D, axis);
+    const { q, scales } = quantizeSymmetric(table.data, c.vocab_size, D, "row");
     const gathered = g.node("Gather", [g.constant("word_embeddings_quantized", "int8", [c.vocab_size, D], q), ids]);
-    words =
-      axis === "tensor"
-        ? g.node("DequantizeLinear", [gathered, g.constant("word_embeddings_scale", "float32", [], scales), g.constant("word_embeddings_zero_point", "int8", [], new Int8Array(1))])
-        : // Scales stored [vocab, 1], so gathering them gives [batch, seq, 1], which broadcasts over the row.
-          g.node("Mul", [g.node("Cast", [gathered], { to: 1 }), g.node("Gather", [g.constant("word_embeddings_scale", "float32", [c.vocab_size, 1], scales), ids])]);
+    // Scales stored [vocab, 1], so gathering them gives [batch, seq, 1], which broadcasts over the row.
+    words = g.node("Mul", [g.node("Cast", [gathered], { to: 1 }), g.node("Gather", [g.constant("word_embeddings_scale", "float32", [c.vocab_size, 1], scales), ids])]);
   }
   const seqLen = g.node("Gather", [g.node("Shape", [ids]), g.constant("one", "int64", [], BigInt64Array.of(1n))], { axis: 0 });
   const positionIds = g.node("Range", [g.constant("zero", "int64", [], BigInt64Array.of(0n)), seqLen, g.constant("step", "int64", [], BigInt64Array.of(1n))]);

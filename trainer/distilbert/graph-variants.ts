@@ -2,21 +2,17 @@
 import type { Dtype } from "../../core/manifest.ts";
 import type { GraphOptions } from "./distilbert-graph.ts";
 
-export type Variant = "standard" | "medner";
-export const VARIANTS: readonly Variant[] = ["standard", "medner"];
+// The "standard" variant (an imitation of quantize_dynamic) is gone: it differed from the real toolchain's artifact
+// (issue #19), which scripts/reference/export_standard.py now makes.
+export type Variant = "medner";
+export const VARIANTS: readonly Variant[] = ["medner"];
 
 /** torch.onnx / optimum's export of DistilBertForTokenClassification: plain ONNX ops, fp32. */
 export const TORCH_EXPORT: GraphOptions = { linear: "fp32", embeddings: "fp32", fp32Classifier: true, attention: "onnx" };
 
 /**
- * An imitation of what transformers.js users get (its scripts/quantize.py: onnxruntime's dynamic quantizer, int8
- * weights, per_channel and reduce_range off) — per-tensor MatMulInteger and an int8 Gather for the word embeddings.
- * Not the real thing: checked against torch.onnx.export + quantize_dynamic on 2026-12-07 it differs in the embeddings
- * (the quantizer writes word and position tables as asymmetric uint8), in a few weights' rounding and in the graph,
- * and agrees on 96.9% of labels (docs/benchmarks.md). The bench runs the toolchain's artifact
- * (scripts/reference/export_standard.py); the "standard" variant remains for the tests that build it.
- *
- * medner, measured on the full size (scripts/experiments/measure-graphs.ts, 2 shared cores, onnxruntime 1.30):
+ * medner, measured on the full size (scripts/experiments/measure-graphs.ts, 2 shared cores, onnxruntime 1.30), against
+ * the former per-tensor imitation of quantize_dynamic:
  *   - per-column int8 weights (DynamicQuantizeMatMul), per-row int8 word embeddings, fp32 classifier: mean absolute
  *     logit error against fp32 0.132 instead of 0.200, argmax agreement 97.3–97.5% instead of 96.4–96.9% (seeded random
  *     weights, 640 tokens); +0.5 MB (68.3 MB).
@@ -27,7 +23,7 @@ export const TORCH_EXPORT: GraphOptions = { linear: "fp32", embeddings: "fp32", 
  *     Packed q/k/v, SkipLayerNormalization and BiasGelu were dropped from the builder after these measurements.
  *   - In onnxruntime-web (one thread) every q8 graph runs alike: ~200 ms for 128 tokens, ~1.0 s for 512 (fp32 ~2×
  *     slower); the int8 matmuls are the time. Optimization levels change nothing there; in onnxruntime-node the
- *     standard graph needs level ≥ extended (its MatMulInteger chains fused), the medner one is as fast at any level.
+ *     per-tensor MatMulInteger graph (quantize_dynamic's) needs level ≥ extended, the medner one is as fast at any level.
  *   - com.microsoft MatMulNBits (a scale per 32 weights of a column, activations quantized per block inside,
  *     accuracy_level 4), 2026-11-25: int8 blocks halve the logit error (0.092 against 0.132; agreement with fp32 98.8%
  *     against 97.3%) but take 295 ms at 512 tokens against 125 in onnxruntime-node and 2.4 s against 1.1 in wasm;
@@ -37,7 +33,6 @@ export const TORCH_EXPORT: GraphOptions = { linear: "fp32", embeddings: "fp32", 
  *     tensors); onnxruntime never folds the int8 weights to fp32 here (that alone would take ~265 MB).
  */
 export const VARIANT_GRAPHS: Record<Variant, Record<Dtype, GraphOptions>> = {
-  standard: { fp32: TORCH_EXPORT, q8: { ...TORCH_EXPORT, linear: "int8-tensor", embeddings: "int8-tensor", fp32Classifier: false } },
   medner: {
     fp32: { ...TORCH_EXPORT, attention: "mha" },
     q8: { ...TORCH_EXPORT, attention: "mha", linear: "int8-channel", embeddings: "int8-row", fp32Classifier: true },
