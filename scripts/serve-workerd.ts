@@ -27,7 +27,7 @@ export function buildWorker(): void {
  * Starts the bundled Worker in workerd on host:port with the wrangler.toml bindings plus `vars`, its R2 bucket seeded
  * from the folder store `npm start` publishes to (.medner/store): the same models wrangler dev's local R2 holds.
  */
-export async function serveWorker(o: { host: string; port: number; vars?: Record<string, string>; store: string }): Promise<{ url: URL; dispose: () => Promise<void> }> {
+export async function serveWorker(o: { host: string; port: number; vars?: Record<string, string>; store: string; inspectorPort?: number }): Promise<{ url: URL; dispose: () => Promise<void> }> {
   // wrangler's own reader, so wrangler.toml means the same here as to wrangler dev and deploy.
   const config = experimental_readRawConfig({ config: join(ROOT, "wrangler.toml") }).rawConfig;
   const buckets: Array<{ binding: string; bucket_name?: string }> = config.r2_buckets ?? [];
@@ -72,6 +72,8 @@ export async function serveWorker(o: { host: string; port: number; vars?: Record
       resourcePersistencePath: state,
       host: o.host,
       port,
+      // For the DevTools protocol (a heap reading during a soak); off by default.
+      ...(o.inspectorPort ? { inspectorPort: o.inspectorPort } : {}),
     });
   const mf = new Miniflare(options(0));
   await mf.ready;
