@@ -31,7 +31,7 @@ export interface AlignOptions {
 }
 
 /** Index of the first token whose end is after `offset` (binary search; tokens are in order). */
-function firstTokenEndingAfter(tokens: Token[], offset: number): number {
+function firstTokenEndingAfter(tokens: ReadonlyArray<Pick<Token, "end">>, offset: number): number {
   let lo = 0;
   let hi = tokens.length;
   while (lo < hi) {
@@ -42,11 +42,17 @@ function firstTokenEndingAfter(tokens: Token[], offset: number): number {
   return lo;
 }
 
+/** Tokens `[from, to)` that a character range touches (from === to when it touches none). */
+export function touchedTokens(tokens: ReadonlyArray<Pick<Token, "start" | "end">>, range: { start: number; end: number }): [number, number] {
+  const from = firstTokenEndingAfter(tokens, range.start);
+  let to = from;
+  while (to < tokens.length && tokens[to]!.start < range.end) to++;
+  return [from, to];
+}
+
 /** The token range of one span under `mode`, or null when the mode rejects it. */
 export function alignSpan(tokens: Token[], span: Span, mode: AlignMode): AlignedSpan | null {
-  let from = firstTokenEndingAfter(tokens, span.start);
-  let to = from;
-  while (to < tokens.length && tokens[to]!.start < span.end) to++;
+  let [from, to] = touchedTokens(tokens, span);
   if (from === to) return null;
   if (mode === "strict") {
     if (tokens[from]!.start !== span.start || tokens[to - 1]!.end !== span.end) return null;

@@ -4,6 +4,7 @@
 // "presents with"), at another cue of the same trait, or after the cue's maxScope tokens. Pseudo cues ("no increase",
 // "gram negative") match first and do nothing. Sections set default traits (Family History → family). Runs after any
 // model and after the ensemble merge: it needs only the text and the spans.
+import { touchedTokens } from "../align.ts";
 import { splitSentences } from "../sentences.ts";
 import { tokenize } from "../tokenizer.ts";
 import { lowerTokens, type CueMatch, type CueRole, type CueSet, type TraitName } from "./cues.ts";
@@ -66,21 +67,9 @@ export function contextOf(text: string, spans: ReadonlyArray<{ start: number; en
     while (from < e && inHeader(from)) from++;
     return { s, e, scopes: scopes(rules.cues.scan(lower, from, e), s, e) };
   });
-  const firstTokenEndingAfter = (pos: number) => {
-    let lo = 0;
-    let hi = tokens.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (tokens[mid]!.end <= pos) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
 
   const entities = spans.map((span): EntityContext => {
-    const a = firstTokenEndingAfter(span.start);
-    let b = a;
-    while (b < tokens.length && tokens[b]!.start < span.end) b++;
+    const [a, b] = touchedTokens(tokens, span);
     const sentence = sentences.find((x) => a >= x.s && a < x.e);
     const labelClass = rules.cues.classOf(span.label);
     const best = new Map<TraitName, { trait: EntityTrait; distance: number }>();

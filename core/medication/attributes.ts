@@ -8,6 +8,7 @@
 // its drug. A sig is a chain: an attribute more than `maxGap` tokens past the previous link of its drug's chain is not
 // that drug's (it waits for a drug on its right, or is dropped), which keeps "EF 45%" out of a nearby drug's strength.
 // A REASON only ever names what a drug on its left is for.
+import { touchedTokens } from "../align.ts";
 import { splitSentences } from "../sentences.ts";
 import { tokenize } from "../tokenizer.ts";
 import { defaultMedicationRules } from "./default-rules.ts";
@@ -15,26 +16,6 @@ import { sigParts, type SigToken } from "./phrases.ts";
 import { scoreOf, type MedicationRules } from "./rules.ts";
 import { scanSentence, type Candidate, type Wall } from "./scan.ts";
 import type { MedAttribute, MedAttributeType } from "./types.ts";
-
-/** The first token that ends after character `pos`. */
-function tokenAfter(toks: readonly SigToken[], pos: number): number {
-  let lo = 0;
-  let hi = toks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (toks[mid]!.end <= pos) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Tokens `[from, to)` an entity covers. */
-function tokenRange(toks: readonly SigToken[], e: { start: number; end: number }): [number, number] {
-  const from = tokenAfter(toks, e.start);
-  let to = from;
-  while (to < toks.length && toks[to]!.start < e.end) to++;
-  return [from, to];
-}
 
 /**
  * For each entity, its attributes when it is a MEDICATION (sorted by start, possibly empty), else undefined.
@@ -58,7 +39,7 @@ export function medicationAttributes(text: string, entities: ReadonlyArray<Wall>
   firstPart.push(toks.length);
   const wall = new Array<Wall | null>(toks.length).fill(null);
   const cut = new Array<boolean>(toks.length + 1).fill(false);
-  const ranges = entities.map((e) => tokenRange(toks, e));
+  const ranges = entities.map((e) => touchedTokens(toks, e));
   entities.forEach((e, i) => {
     if (evidenceType(e.label)) return;
     // An entity of nothing but spaces still parts the tokens around it.
