@@ -104,9 +104,9 @@ export const Entity = z
   })
   .meta({ id: "Entity" });
 
-export const ContextRulesRef = z
+export const RulesRef = z
   .object({ name: z.string(), version: z.string(), sha256: z.string() })
-  .meta({ id: "ContextRulesRef", description: "The context rules that gave the traits (models/context/*.json)." });
+  .meta({ id: "RulesRef", description: "Shipped rule files that shaped the answer: their name, version and sha256 (core/rules-id.ts)." });
 
 export const ContextRequest = z
   .object({
@@ -127,7 +127,7 @@ export const ContextResponse = z
   .object({
     entities: z.array(z.object({ start: z.int(), end: z.int(), label: z.string().optional(), text: z.string(), ...EntityContextFields })),
     sections: z.array(Section),
-    context: ContextRulesRef,
+    context: RulesRef.meta({ description: "The context rules that gave the traits (models/context/*.json)." }),
   })
   .meta({ id: "ContextResponse" });
 
@@ -135,10 +135,10 @@ export const ModelRef = z.object({ name: z.string(), version: z.string(), sha256
 const Timings = z.object({ totalMs: z.number(), inferenceMs: z.number() });
 
 export const NerResponse = z
-  .object({ entities: z.array(Entity), models: z.array(ModelRef), model: ModelRef.meta({ description: "The first of `models` (kept for clients of v0.1)." }), context: ContextRulesRef.optional(), medication: ContextRulesRef.optional().meta({ description: "The medication grammar that gave the attributes (models/medication/*.json)." }), timings: Timings })
+  .object({ entities: z.array(Entity), models: z.array(ModelRef), model: ModelRef.meta({ description: "The first of `models` (kept for clients of v0.1)." }), context: RulesRef.optional().meta({ description: "The context rules that gave the traits (models/context/*.json)." }), medication: RulesRef.optional().meta({ description: "The medication grammar that gave the attributes (models/medication/*.json)." }), timings: Timings })
   .meta({ id: "NerResponse" });
 export const NerBatchResponse = z
-  .object({ results: z.array(z.object({ entities: z.array(Entity) })), models: z.array(ModelRef), model: ModelRef, context: ContextRulesRef.optional(), medication: ContextRulesRef.optional().meta({ description: "The medication grammar that gave the attributes (models/medication/*.json)." }), timings: Timings })
+  .object({ results: z.array(z.object({ entities: z.array(Entity) })), models: z.array(ModelRef), model: ModelRef, context: RulesRef.optional().meta({ description: "The context rules that gave the traits (models/context/*.json)." }), medication: RulesRef.optional().meta({ description: "The medication grammar that gave the attributes (models/medication/*.json)." }), timings: Timings })
   .meta({ id: "NerBatchResponse" });
 
 export const HfTokenEntity = z
