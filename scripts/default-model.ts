@@ -8,11 +8,10 @@
 // What the inputs do not cover: the trainer's own code. A change there that should change the model is shipped by
 // running `npm run models:default`.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Manifest } from "../core/index.ts";
+import { sha256HexSync, type Manifest } from "../core/index.ts";
 import { readCorpus } from "../trainer/corpus/index.ts";
 import { exportModel } from "../trainer/export/export-model.ts";
 import { isMain } from "./is-main.ts";
@@ -25,7 +24,8 @@ export const TRAINED = join(ROOT, "models/custom/trained");
 const CONFIG = "models/custom/config.json";
 const SPLITS = { train: "data/clinical-notes/train.json", dev: "data/clinical-notes/dev.json" };
 
-const sha256File = (path: string) => createHash("sha256").update(readFileSync(join(ROOT, path))).digest("hex");
+const sha256File = (path: string) => sha256HexSync(readFileSync(join(ROOT, path)));
+const sha256Json = (value: unknown) => sha256HexSync(new TextEncoder().encode(JSON.stringify(value)));
 
 /**
  * A corpus split's sha256 as the tagger sees it: each note's text and its entities' offsets and labels. Annotations
@@ -34,7 +34,7 @@ const sha256File = (path: string) => createHash("sha256").update(readFileSync(jo
 function trainingViewSha256(path: string): string {
   const docs = JSON.parse(readFileSync(join(ROOT, path), "utf8")) as Array<{ text: string; entities: Array<{ start: number; end: number; label: string }> }>;
   const view = docs.map((d) => ({ text: d.text, entities: d.entities.map((e) => [e.start, e.end, e.label]) }));
-  return createHash("sha256").update(JSON.stringify(view)).digest("hex");
+  return sha256Json(view);
 }
 
 /** Repository path → sha256 of everything the default model is made from, today. */
@@ -63,7 +63,7 @@ export function readShippedManifest(): Manifest | null {
 
 /** A version that names the data, the inputs and the step, so a model retrained from changed inputs is a new version. */
 function versionOf(inputs: Record<string, string>, trainDataSha256: string, step: number): string {
-  const all = createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+  const all = sha256Json(inputs);
   return `${trainDataSha256.slice(0, 8)}-${all.slice(0, 6)}-${step}`;
 }
 

@@ -36,9 +36,9 @@ export async function toOrtFormat(onnx: Uint8Array, kind: keyof typeof ORT_CONVE
 export async function copyWithOrtTwin(src: string, out: string): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(src, "manifest.json"), "utf8")) as Manifest;
   const file = DTYPE_FILES.q8;
-  if (!manifest.files[file]) throw new MednerError("E401", `${src} has no ${file} to convert`);
+  if (manifest.kind !== "tagger" || !manifest.files[file]) throw new MednerError("E401", `${src} is not an exported tagger with ${file} to convert`);
   const onnx = new Uint8Array(readFileSync(join(src, file)));
-  const ort = await toOrtFormat(onnx, manifest.kind === "tagger" ? "tagger" : "transformer");
+  const ort = await toOrtFormat(onnx, "tagger");
   const tmp = `${out}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
