@@ -1,24 +1,18 @@
 // POST /context and context on /ner, under Node: traits of given spans, the switch that turns context off, and the
 // foreign shapes that carry it.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { modelKey, pointerKey, sha256Hex } from "../../core/index.ts";
 import { fsStore } from "../../functions/adapters/fs-store.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { createApp } from "../../functions/app.ts";
 import { CONTEXT_CASES, CONTEXT_NOTE } from "../fixtures/context-cases.ts";
+import { folderStoreWith } from "./folder-store.ts";
 import { ROOT } from "./cli.ts";
 
 const SHIPPED = join(ROOT, "models/custom/default");
 
 describe("context over HTTP (Node)", async () => {
-  const root = mkdtempSync(join(tmpdir(), "medner-context-"));
-  const dir = join(root, modelKey("custom", "1", ""));
-  mkdirSync(dir, { recursive: true });
-  for (const f of ["manifest.json", "model_quantized.onnx"]) cpSync(join(SHIPPED, f), join(dir, f));
-  writeFileSync(join(root, pointerKey("custom")), JSON.stringify({ version: "1", manifest_sha256: await sha256Hex(readFileSync(join(dir, "manifest.json"))) }));
+  const root = await folderStoreWith(SHIPPED);
   const app = createApp({ createRunner: createNodeRunner, storeOf: () => fsStore(root), log: () => {} });
   const post = (path: string, body: unknown) => app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }, { AUTH_DISABLED: "true" });
 

@@ -3,18 +3,16 @@
 // exact in UTF-16 and, for hf and spacy, in code points; the page shows every character of the note as text; no token
 // but the right one passes; and no log line holds note text or a token. FUZZ_SEED and FUZZ_RUNS override the defaults;
 // a failure prints the seed and path that reproduce it.
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { modelKey, pointerKey, sha256Hex } from "../../core/index.ts";
 import { fsStore } from "../../functions/adapters/fs-store.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { createApp } from "../../functions/app.ts";
 import { FORMATS } from "../../functions/schemas.ts";
 import { codePoints, longNote, MARKERS, note, pageProblem } from "../fixtures/hostile-text.ts";
+import { folderStoreWith } from "./folder-store.ts";
 import { ROOT } from "./cli.ts";
-import { tempDir } from "./temp.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 22);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 600);
@@ -24,10 +22,7 @@ type Entity = { text: string; label: string; start: number; end: number; traits:
 type HfEntity = { word: string; entity_group: string; start: number; end: number };
 type SpacyDoc = { text: string; ents: Array<{ start: number; end: number; label: string }> };
 
-const root = tempDir("fuzz");
-mkdirSync(join(root, modelKey("custom", "1", "")), { recursive: true });
-for (const f of ["manifest.json", "model_quantized.onnx"]) cpSync(join(ROOT, "models/custom/default", f), join(root, modelKey("custom", "1", f)));
-writeFileSync(join(root, pointerKey("custom")), JSON.stringify({ version: "1", manifest_sha256: await sha256Hex(readFileSync(join(root, modelKey("custom", "1", "manifest.json")))) }));
+const root = await folderStoreWith(join(ROOT, "models/custom/default"));
 const lines: string[] = [];
 const app = createApp({ createRunner: createNodeRunner, storeOf: () => fsStore(root), log: (l) => lines.push(l) });
 const env = { API_TOKENS: `other-token, ${TOKEN}`, MAX_TEXT_CHARS: "20000" };

@@ -1,24 +1,19 @@
 // The same app under Node: models from a folder laid out like the bucket, sessions through the Node ort adapter.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { modelKey, pointerKey, sha256Hex } from "../../core/index.ts";
 import { fsStore } from "../../functions/adapters/fs-store.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { createApp } from "../../functions/app.ts";
 import { TAGGER_NOTES } from "../fixtures/tagger-notes.ts";
 import { taggerReference } from "../fixtures/tagger-reference.ts";
+import { folderStoreWith } from "./folder-store.ts";
 import { ROOT } from "./cli.ts";
 
 const FIXTURE = join(ROOT, "tests/fixtures/models/tiny-tagger");
 
 describe("Node app with a folder store", async () => {
-  const root = mkdtempSync(join(tmpdir(), "medner-store-"));
-  const dir = join(root, modelKey("custom", "1", ""));
-  mkdirSync(dir, { recursive: true });
-  for (const f of ["manifest.json", "model_quantized.onnx"]) cpSync(join(FIXTURE, f), join(dir, f));
-  writeFileSync(join(root, pointerKey("custom")), JSON.stringify({ version: "1", manifest_sha256: await sha256Hex(readFileSync(join(dir, "manifest.json"))) }));
+  const root = await folderStoreWith(FIXTURE);
   const app = createApp({ createRunner: createNodeRunner, storeOf: () => fsStore(root), log: () => {} });
   // What the model's ONNX file finds, worked out without core's engine.
   const [want] = await taggerReference(FIXTURE, [TAGGER_NOTES[1]!]);

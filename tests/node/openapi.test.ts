@@ -1,23 +1,18 @@
 // The OpenAPI document covers exactly the routes the app serves, and real answers match the schemas it publishes.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { modelKey, pointerKey, sha256Hex } from "../../core/index.ts";
 import { fsStore } from "../../functions/adapters/fs-store.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { createApp } from "../../functions/app.ts";
 import { openApiDocument } from "../../functions/openapi.ts";
 import { HealthResponse, ModelDetail, ModelList, NerBatchResponse, NerResponse } from "../../functions/schemas.ts";
+import { folderStoreWith } from "./folder-store.ts";
 import { ROOT } from "./cli.ts";
 
 const FIXTURE = join(ROOT, "tests/fixtures/models/tiny-tagger");
 
 describe("OpenAPI", async () => {
-  const root = mkdtempSync(join(tmpdir(), "medner-openapi-"));
-  mkdirSync(join(root, modelKey("custom", "1", "")), { recursive: true });
-  for (const f of ["manifest.json", "model_quantized.onnx"]) cpSync(join(FIXTURE, f), join(root, modelKey("custom", "1", f)));
-  writeFileSync(join(root, pointerKey("custom")), JSON.stringify({ version: "1", manifest_sha256: await sha256Hex(readFileSync(join(root, modelKey("custom", "1", "manifest.json")))) }));
+  const root = await folderStoreWith(FIXTURE);
   const app = createApp({ createRunner: createNodeRunner, storeOf: () => fsStore(root), log: () => {} });
   const env = { AUTH_DISABLED: "true" };
   const doc = openApiDocument();

@@ -1,21 +1,16 @@
 // Load shedding: past MAX_IN_FLIGHT model requests at once, the next is answered at once with 503 overloaded and
 // Retry-After in our error shape; the ones in flight still finish, and the service answers again once they have.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { modelKey, pointerKey, sha256Hex, type TaggerRunner } from "../../core/index.ts";
+import type { TaggerRunner } from "../../core/index.ts";
 import { fsStore } from "../../functions/adapters/fs-store.ts";
 import { createNodeRunner } from "../../functions/adapters/ort-wasm-node.ts";
 import { createApp } from "../../functions/app.ts";
+import { folderStoreWith } from "./folder-store.ts";
 import { ROOT } from "./cli.ts";
 
 describe("load shedding", async () => {
-  const root = mkdtempSync(join(tmpdir(), "medner-shed-"));
-  const dir = join(root, modelKey("custom", "1", ""));
-  mkdirSync(dir, { recursive: true });
-  for (const f of ["manifest.json", "model_quantized.onnx"]) cpSync(join(ROOT, "models/custom/default", f), join(dir, f));
-  writeFileSync(join(root, pointerKey("custom")), JSON.stringify({ version: "1", manifest_sha256: await sha256Hex(readFileSync(join(dir, "manifest.json"))) }));
+  const root = await folderStoreWith(join(ROOT, "models/custom/default"));
   // A runner that holds every run until the test opens the gate (the load check at startup passes through).
   let gate: Promise<void> = Promise.resolve();
   let open = () => {};
